@@ -1,0 +1,46 @@
+/// Writes a Keras 3 `.weights.h5` file: one contiguous dataset per variable at
+/// `layers/<key>/vars/<i>`, nothing else (Keras needs nothing else; keras-formats.md §1.6).
+final class KerasWeightsWriter: CheckpointWriter {
+    private let file: HDF5File
+    private var dataset: HDF5Dataset?
+    private var current: TensorInfo?
+    private var rowsWritten = 0
+
+    init(path: String) throws {
+        file = try HDF5File.create(atPath: path)
+    }
+
+    func beginTensor(_ info: TensorInfo, kerasPath: String) throws {
+        let created = try file.root.createDataset(kerasPath, dtype: info.dtype, shape: info.shape)
+        if info.dtype == .bfloat16 {
+            // Keras stores bfloat16 as 2-byte opaque data tagged with this attribute (saving_lib H5IOStore).
+            try created.setAttribute("dtype", string: "bfloat16")
+        }
+        dataset = created
+        current = info
+        rowsWritten = 0
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let dataset, let info = current else { return }
+        if info.shape.isEmpty {
+            try dataset.write(bytes)
+            rowsWritten = 1
+            return
+        }
+        let rowBytes = info.shape.dropFirst().reduce(1, *) * info.dtype.byteSize
+        let rows = rowBytes == 0 ? 0 : bytes.count / rowBytes
+        guard rows > 0 else { return }
+        try dataset.write(bytes, firstAxisOffset: rowsWritten, firstAxisCount: rows)
+        rowsWritten += rows
+    }
+
+    func endTensor() throws {
+        dataset = nil
+        current = nil
+    }
+
+    func finish() throws {
+        try file.close()
+    }
+}

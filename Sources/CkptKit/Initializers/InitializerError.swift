@@ -1,0 +1,68 @@
+/// An initializer that cannot be parsed, has a parameter out of range, or is not supported yet.
+public enum InitializerError: Error, CustomStringConvertible, Hashable {
+    /// The name is not a Keras initializer; `suggestions` are the closest known names.
+    case unknownInitializer(name: String, suggestions: [String])
+    /// A config key the initializer does not take; `suggestions` are the closest parameter names.
+    case unknownParameter(initializer: String, parameter: String, suggestions: [String])
+    /// A parameter with a value out of range or of the wrong type.
+    case invalidParameter(initializer: String, parameter: String, value: String, expected: String)
+    /// A Keras initializer that ckpt does not generate yet.
+    case notSupportedYet(initializer: String, reason: String)
+    /// JSON that is not an initializer reference (a string or a `class_name`/`config` object).
+    case malformedReference(String)
+
+    /// One line naming the initializer or parameter and what was expected.
+    public var description: String {
+        switch self {
+        case .unknownInitializer(let name, let suggestions):
+            return "unknown initializer \"\(name)\"" + InitializerError.didYouMean(suggestions)
+        case .unknownParameter(let initializer, let parameter, let suggestions):
+            return "initializer \(initializer) has no parameter \"\(parameter)\""
+                + InitializerError.didYouMean(suggestions)
+        case .invalidParameter(let initializer, let parameter, let value, let expected):
+            return "initializer \(initializer): parameter \"\(parameter)\" is \(value); expected \(expected)"
+        case .notSupportedYet(let initializer, let reason):
+            return "initializer \(initializer) is not supported yet: \(reason)"
+        case .malformedReference(let what):
+            return "not an initializer reference: \(what)"
+        }
+    }
+
+    private static func didYouMean(_ suggestions: [String]) -> String {
+        guard !suggestions.isEmpty else { return "" }
+        return "; did you mean " + suggestions.map { "\"\($0)\"" }.joined(separator: " or ") + "?"
+    }
+
+    /// The candidates closest to `name` by edit distance (case-insensitive), at most `limit`,
+    /// and only those close enough to be plausible typos.
+    static func closest(to name: String, among candidates: [String], limit: Int = 3) -> [String] {
+        let target = Array(name.lowercased())
+        let threshold = max(2, target.count / 3)
+        var scored: [(distance: Int, name: String)] = []
+        for candidate in candidates {
+            let d = editDistance(target, Array(candidate.lowercased()))
+            if d <= threshold, !scored.contains(where: { $0.name == candidate }) {
+                scored.append((d, candidate))
+            }
+        }
+        scored.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.name < $1.name }
+        return scored.prefix(limit).map(\.name)
+    }
+
+    /// Levenshtein distance.
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,228 @@
+/// Reads Keras model JSON (`model.to_json()`, or the `config.json` of a `.keras` archive) into a
+/// `KerasModel`.
+///
+/// Keras 3 is the dialect this reader targets: `module`/`class_name`/`config` entries,
+/// `build_config.input_shape`, and inbound nodes as `{"args": [keras tensors], "kwargs": {}}`.
+/// Keras 2 inbound nodes (`[[name, node, tensor, kwargs]]`) and `Model` are accepted too.
+public struct KerasModelReader: Sendable {
+    /// The file name used in error messages.
+    public var file: String
+
+    /// Creates a reader; `file` only labels error messages.
+    public init(file: String = "") {
+        self.file = file
+    }
+
+    /// Parses JSON text and reads the model in it.
+    public func read(text: String) throws(ModelError) -> KerasModel {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(text)
+        } catch {
+            throw ModelError(file: file, "malformed JSON at \(error.description)")
+        }
+        return try read(json: json)
+    }
+
+    /// Reads a model from parsed JSON.
+    public func read(json: JSONValue) throws(ModelError) -> KerasModel {
+        guard let root = json.object else {
+            throw ModelError(file: file, "expected a JSON object with \"class_name\" and \"config\" at the top level")
+        }
+        return try readModel(root, path: "$")
+    }
+
+    private func fail(_ message: String) -> ModelError {
+        ModelError(file: file, message)
+    }
+
+    private func readModel(_ object: JSONObject, path: String) throws(ModelError) -> KerasModel {
+        guard let rawClass = object["class_name"]?.string else {
+            throw fail("\(path): missing \"class_name\"; is this a Keras model JSON (model.to_json())?")
+        }
+        let className = rawClass == "Model" ? "Functional" : rawClass
+        guard className == "Functional" || className == "Sequential" else {
+            throw fail("\(path): the top-level class is \"\(rawClass)\", expected a Functional or Sequential model")
+        }
+        guard let config = object["config"]?.object else {
+            throw fail("\(path).config: missing or not an object")
+        }
+        guard let layerValues = config["layers"]?.array else {
+            throw fail("\(path).config.layers: missing or not a list")
+        }
+        let name = config["name"]?.string ?? object["name"]?.string ?? className.lowercased()
+        var layers: [KerasLayer] = []
+        var seen: [String: String] = [:]
+        for (index, value) in layerValues.enumerated() {
+            let layerPath = "\(path).config.layers[\(index)]"
+            guard let entry = value.object else { throw fail("\(layerPath): expected a layer object") }
+            let layer = try readLayer(entry, path: layerPath, index: index, sequential: className == "Sequential")
+            if let previous = seen[layer.name] {
+                throw fail("duplicate layer name \"\(layer.name)\" at \(layerPath) and \(previous)")
+            }
+            seen[layer.name] = layerPath
+            layers.append(layer)
+        }
+        var outputs: [TensorReference] = []
+        if className == "Functional" {
+            guard let outputValue = config["output_layers"] else {
+                throw fail("\(path).config.output_layers: missing")
+            }
+            outputs = try readReferenceList(outputValue, path: "\(path).config.output_layers")
+            for reference in outputs where seen[reference.layer] == nil {
+                throw fail("\(path).config.output_layers names layer \"\(reference.layer)\", which the model does not have")
+            }
+            for layer in layers {
+                for call in layer.calls {
+                    for reference in call where seen[reference.layer] == nil {
+                        throw fail("\(layer.label) takes its input from layer \"\(reference.layer)\", which the model does not have")
+                    }
+                }
+            }
+        }
+        return KerasModel(name: name, className: className, layers: layers, outputs: outputs)
+    }
+
+    private func readLayer(_ entry: JSONObject, path: String, index: Int, sequential: Bool) throws(ModelError) -> KerasLayer {
+        guard let rawClass = entry["class_name"]?.string else { throw fail("\(path): missing \"class_name\"") }
+        let config = entry["config"]?.object ?? JSONObject()
+        guard let name = entry["name"]?.string ?? config["name"]?.string else {
+            throw fail("\(path) (\(rawClass)): missing layer \"name\"")
+        }
+        var layer = KerasLayer(
+            name: name,
+            className: rawClass == "Model" ? "Functional" : rawClass,
+            module: entry["module"]?.string ?? "",
+            registeredName: entry["registered_name"]?.string,
+            config: config,
+            inputShapes: [],
+            inputShapeSource: "",
+            calls: [],
+            submodel: nil,
+            jsonPath: path
+        )
+        if layer.className == "Functional" || layer.className == "Sequential" {
+            layer.submodel = try readModel(entry, path: path)
+        }
+        if let nodes = entry["inbound_nodes"]?.array {
+            for (nodeIndex, node) in nodes.enumerated() {
+                layer.calls.append(try readCall(node, path: "\(path).inbound_nodes[\(nodeIndex)]"))
+            }
+        }
+        // Input shapes: build_config is authoritative; else the shapes carried by the inbound tensors.
+        if let buildShape = entry["build_config"]?["input_shape"], !buildShape.isNull {
+            layer.inputShapes = try readShapes(buildShape, path: "\(path).build_config.input_shape")
+            layer.inputShapeSource = "build_config"
+        } else if let nodes = entry["inbound_nodes"]?.array, let first = nodes.first,
+                  let shapes = inboundShapes(first), !shapes.isEmpty {
+            layer.inputShapes = shapes
+            layer.inputShapeSource = "inbound tensor shapes"
+        } else if layer.className == "InputLayer" {
+            let shape = config["batch_shape"] ?? config["batch_input_shape"]
+            if let shape, !shape.isNull {
+                layer.inputShapes = try readShapes(shape, path: "\(path).config.batch_shape")
+                layer.inputShapeSource = "batch_shape"
+            }
+        }
+        return layer
+    }
+
+    /// One call of a layer: Keras 3 `{"args": [...], "kwargs": {...}}` or Keras 2 `[[name, node, tensor, kwargs], ...]`.
+    private func readCall(_ node: JSONValue, path: String) throws(ModelError) -> [TensorReference] {
+        var references: [TensorReference] = []
+        if let object = node.object {
+            collectHistories(.array(object["args"]?.array ?? []), into: &references)
+            if let kwargs = object["kwargs"] { collectHistories(kwargs, into: &references) }
+        } else if let list = node.array {
+            for item in list {
+                guard let triple = item.array, triple.count >= 3, let layer = triple[0].string,
+                      let nodeIndex = triple[1].int, let tensorIndex = triple[2].int else {
+                    throw fail("\(path): expected [layer_name, node_index, tensor_index, kwargs] entries")
+                }
+                references.append(TensorReference(layer: layer, node: nodeIndex, tensor: tensorIndex))
+            }
+        } else {
+            throw fail("\(path): expected an inbound node object or list")
+        }
+        return references
+    }
+
+    /// Finds every `keras_history` in a call's arguments (they can be nested in lists and dicts).
+    private func collectHistories(_ value: JSONValue, into references: inout [TensorReference]) {
+        switch value {
+        case .array(let items):
+            for item in items { collectHistories(item, into: &references) }
+        case .object(let object):
+            if object["class_name"]?.string == "__keras_tensor__",
+               let history = object["config"]?["keras_history"]?.array, history.count >= 3,
+               let layer = history[0].string, let node = history[1].int, let tensor = history[2].int {
+                references.append(TensorReference(layer: layer, node: node, tensor: tensor))
+            } else {
+                for member in object.members { collectHistories(member.value, into: &references) }
+            }
+        default:
+            break
+        }
+    }
+
+    private func inboundShapes(_ node: JSONValue) -> [[Int?]]? {
+        guard let args = node["args"]?.array else { return nil }
+        var shapes: [[Int?]] = []
+        func collect(_ value: JSONValue) {
+            if let object = value.object, object["class_name"]?.string == "__keras_tensor__",
+               let shape = object["config"]?["shape"]?.array {
+                shapes.append(shape.map { $0.int })
+            } else if let items = value.array {
+                items.forEach(collect)
+            }
+        }
+        args.forEach(collect)
+        return shapes
+    }
+
+    private func readReferenceList(_ value: JSONValue, path: String) throws(ModelError) -> [TensorReference] {
+        guard let items = value.array else { throw fail("\(path): expected a list") }
+        // Keras 3 writes a bare [name, node, tensor] for a single tensor.
+        if items.count >= 3, let name = items[0].string, let node = items[1].int, let tensor = items[2].int {
+            return [TensorReference(layer: name, node: node, tensor: tensor)]
+        }
+        var references: [TensorReference] = []
+        for (index, item) in items.enumerated() {
+            guard let triple = item.array, triple.count >= 3, let name = triple[0].string,
+                  let node = triple[1].int, let tensor = triple[2].int else {
+                throw fail("\(path)[\(index)]: expected [layer_name, node_index, tensor_index]")
+            }
+            references.append(TensorReference(layer: name, node: node, tensor: tensor))
+        }
+        return references
+    }
+
+    /// A shape (`[null, 32, 32, 3]`), a list of shapes, or a dict of shapes (`{"query_shape": ...}`).
+    private func readShapes(_ value: JSONValue, path: String) throws(ModelError) -> [[Int?]] {
+        func dimension(_ value: JSONValue, _ where_: String) throws(ModelError) -> Int? {
+            if value.isNull { return nil }
+            guard let size = value.int, size >= 0 else { throw fail("\(where_): expected a non-negative integer or null dimension") }
+            return size
+        }
+        if let object = value.object {
+            var shapes: [[Int?]] = []
+            for member in object.members {
+                shapes.append(contentsOf: try readShapes(member.value, path: "\(path).\(member.key)"))
+            }
+            return shapes
+        }
+        guard let items = value.array else { throw fail("\(path): expected a shape list") }
+        if items.contains(where: { $0.array != nil || $0.object != nil }) {
+            var shapes: [[Int?]] = []
+            for (index, item) in items.enumerated() {
+                shapes.append(contentsOf: try readShapes(item, path: "\(path)[\(index)]"))
+            }
+            return shapes
+        }
+        var shape: [Int?] = []
+        for (index, item) in items.enumerated() {
+            shape.append(try dimension(item, "\(path)[\(index)]"))
+        }
+        return [shape]
+    }
+}

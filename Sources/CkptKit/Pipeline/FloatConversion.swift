@@ -1,0 +1,24 @@
+/// Narrowing float conversions with round-to-nearest-even, as bit patterns.
+enum FloatConversion {
+    /// float32 → IEEE binary16 bits (hardware/IEEE conversion, round to nearest even).
+    static func toFloat16(_ source: UnsafeBufferPointer<Float>, _ out: UnsafeMutableBufferPointer<UInt16>) {
+        for i in 0..<source.count {
+            out[i] = Float16(source[i]).bitPattern
+        }
+    }
+
+    /// float32 → bfloat16 bits: the top 16 bits, rounded to nearest even; NaN stays a quiet NaN.
+    static func toBFloat16(_ source: UnsafeBufferPointer<Float>, _ out: UnsafeMutableBufferPointer<UInt16>) {
+        for i in 0..<source.count {
+            out[i] = bfloat16Bits(source[i])
+        }
+    }
+
+    @inline(__always)
+    static func bfloat16Bits(_ value: Float) -> UInt16 {
+        let bits = value.bitPattern
+        if value.isNaN { return UInt16(truncatingIfNeeded: bits >> 16) | 0x0040 }
+        let rounding = 0x7FFF + ((bits >> 16) & 1)
+        return UInt16(truncatingIfNeeded: (bits &+ rounding) >> 16)
+    }
+}

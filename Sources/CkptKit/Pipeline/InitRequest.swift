@@ -1,0 +1,42 @@
+/// Everything `ckpt init` needs: which model, where to write, and how to initialize.
+public struct InitRequest: Sendable {
+    /// The model architecture file (Keras model JSON).
+    public var specPath: String
+    /// The checkpoint to write.
+    public var outputPath: String
+    /// The output format; nil to infer it from `outputPath`.
+    public var format: CheckpointFormat?
+    /// The global seed.
+    public var seed: UInt64
+    /// Deflate npz members.
+    public var compress: Bool
+    /// Replace an existing output file.
+    public var overwrite: Bool
+    /// Plan choices (respect the config's initializers, dtype).
+    public var planOptions: PlanOptions
+
+    /// Creates a request.
+    public init(
+        specPath: String, outputPath: String, format: CheckpointFormat? = nil, seed: UInt64 = 0,
+        compress: Bool = false, overwrite: Bool = false, planOptions: PlanOptions = PlanOptions()
+    ) {
+        self.specPath = specPath
+        self.outputPath = outputPath
+        self.format = format
+        self.seed = seed
+        self.compress = compress
+        self.overwrite = overwrite
+        self.planOptions = planOptions
+    }
+}
+
+/// What `ckpt init` did.
+public struct InitResult: Sendable {
+    /// The plan that was written.
+    public var plan: Plan
+    /// The written file and its format.
+    public var outputPath: String
+    public var format: CheckpointFormat
+    /// The size of the written file in bytes.
+    public var fileSize: Int
+}

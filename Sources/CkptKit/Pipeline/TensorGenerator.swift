@@ -1,0 +1,99 @@
+/// Generates a tensor's values in pieces of whole rows into reusable buffers, in the tensor's dtype.
+///
+/// Values are generated in float32 (float64 for float64 tensors) from the tensor's own stream and
+/// converted to float16/bfloat16 with round-to-nearest-even at the end, so a value never depends
+/// on how the tensor is split into pieces.
+final class TensorGenerator {
+    /// Elements per piece (4 MiB of float32): large enough for fast writes, small enough to bound memory.
+    static let pieceElements = 1 << 20
+
+    private var floats: UnsafeMutableBufferPointer<Float>
+    private var doubles: UnsafeMutableBufferPointer<Double>
+    private var halves: UnsafeMutableBufferPointer<UInt16>
+    private let capacity: Int
+
+    init(capacity: Int = TensorGenerator.pieceElements) {
+        self.capacity = capacity
+        floats = .allocate(capacity: capacity)
+        doubles = .allocate(capacity: capacity)
+        halves = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        floats.deallocate()
+        doubles.deallocate()
+        halves.deallocate()
+    }
+
+    /// Rows of the tensor per piece: as many whole rows as fit (at least one).
+    func rowsPerPiece(_ info: TensorInfo) -> Int {
+        let rowElements = info.shape.dropFirst().reduce(1, *)
+        return max(1, capacity / max(1, rowElements))
+    }
+
+    /// Generates every value of `entry` and hands them to `body` piece by piece.
+    func generate(_ entry: PlanEntry, seed: UInt64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let info = entry.info
+        let stream = TensorStream(seed: seed, name: entry.name)
+        let total = info.elementCount
+        if total == 0 { return }
+        let rowElements = info.shape.isEmpty ? 1 : info.shape.dropFirst().reduce(1, *)
+        let piece = rowsPerPiece(info) * rowElements
+        var offset = 0
+        while offset < total {
+            let count = min(piece, total - offset)
+            if count > capacity {
+                // One row larger than the buffers: generate it through a temporary buffer.
+                try generateLarge(entry.distribution, dtype: info.dtype, stream: stream, offset: offset, count: count, body)
+            } else {
+                try generatePiece(entry.distribution, dtype: info.dtype, stream: stream, offset: offset, count: count, body)
+            }
+            offset += count
+        }
+    }
+
+    private func generateLarge(
+        _ distribution: Distribution, dtype: DType, stream: TensorStream, offset: Int, count: Int,
+        _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        let other = TensorGenerator(capacity: count)
+        try other.generatePiece(distribution, dtype: dtype, stream: stream, offset: offset, count: count, body)
+    }
+
+    private func generatePiece(
+        _ distribution: Distribution, dtype: DType, stream: TensorStream, offset: Int, count: Int,
+        _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        switch dtype {
+        case .float64:
+            let out = UnsafeMutableBufferPointer(rebasing: doubles[0..<count])
+            distribution.fill(out, stream: stream, elementOffset: offset)
+            try body(UnsafeRawBufferPointer(out))
+        case .float32:
+            let out = UnsafeMutableBufferPointer(rebasing: floats[0..<count])
+            distribution.fill(out, stream: stream, elementOffset: offset)
+            try body(UnsafeRawBufferPointer(out))
+        case .float16, .bfloat16:
+            let source = UnsafeMutableBufferPointer(rebasing: floats[0..<count])
+            distribution.fill(source, stream: stream, elementOffset: offset)
+            let out = UnsafeMutableBufferPointer(rebasing: halves[0..<count])
+            if dtype == .float16 {
+                FloatConversion.toFloat16(UnsafeBufferPointer(source), out)
+            } else {
+                FloatConversion.toBFloat16(UnsafeBufferPointer(source), out)
+            }
+            try body(UnsafeRawBufferPointer(out))
+        default:
+            // Integer variables (none in the issue-2 catalog) are constant fills.
+            throw GenerationError("cannot generate values of dtype \(dtype.rawValue)")
+        }
+    }
+}
+
+/// An error generating values.
+public struct GenerationError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public var message: String
+    init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

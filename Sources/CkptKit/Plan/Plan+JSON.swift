@@ -1,0 +1,92 @@
+import Foundation
+
+/// The plan as JSON, the schema of `ckpt plan --json` (documented in docs/cli.md).
+extension Plan {
+    /// The JSON document describing every tensor and the totals.
+    public func json(seed: UInt64? = nil) -> JSONValue {
+        var root = JSONObject()
+        root["ckpt_version"] = .string(CkptVersion.current)
+        root["model"] = .string(modelName)
+        if let seed { root["seed"] = .number(JSONNumber(text: String(seed)) ?? JSONNumber(0)) }
+        root["tensors"] = .array(entries.map { $0.json })
+        var totals = JSONObject()
+        totals["tensors"] = .number(JSONNumber(entries.count))
+        totals["parameters"] = .number(JSONNumber(parameterCount))
+        totals["bytes"] = .number(JSONNumber(byteCount))
+        root["totals"] = .object(totals)
+        return .object(root)
+    }
+}
+
+extension PlanEntry {
+    /// One tensor of `ckpt plan --json`.
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["name"] = .string(name)
+        object["keras_path"] = .string(kerasPath)
+        object["layer"] = .string(layer)
+        object["layer_class"] = .string(layerClass)
+        object["variable"] = .string(variable)
+        object["shape"] = .array(shape.map { .number(JSONNumber($0)) })
+        object["dtype"] = .string(dtype.rawValue)
+        object["role"] = .string(role.rawValue)
+        object["trainable"] = .bool(trainable)
+        object["fan_in"] = .number(JSONNumber(fans.fanIn))
+        object["fan_out"] = .number(JSONNumber(fans.fanOut))
+        var initializerObject = JSONObject()
+        initializerObject["name"] = .string(initializer.name)
+        var parameters = JSONObject()
+        for (key, value) in initializer.parameterList { parameters[key] = value }
+        initializerObject["parameters"] = .object(parameters)
+        object["initializer"] = .object(initializerObject)
+        object["distribution"] = .string(distribution.summary)
+        object["expected_mean"] = .number(JSONNumber(distribution.mean))
+        object["expected_std"] = .number(JSONNumber(distribution.standardDeviation))
+        if let bounds = distribution.bounds {
+            object["bounds"] = .array([.number(JSONNumber(bounds.lower)), .number(JSONNumber(bounds.upper))])
+        } else {
+            object["bounds"] = .null
+        }
+        object["reason"] = .string(reason)
+        return .object(object)
+    }
+}
+
+extension Distribution {
+    /// The closed interval every value lies in, for bounded distributions.
+    public var bounds: (lower: Double, upper: Double)? {
+        switch self {
+        case .constant(let value): return (value, value)
+        case .uniform(let low, let high): return (low, high)
+        case .truncatedNormal(_, _, let low, let high): return (low, high)
+        case .normal: return nil
+        }
+    }
+
+    /// A short human description: `U(-0.0625, 0.0625)`, `N(0, 0.05)`, `TN(0, 0.1; ±0.2)`.
+    public var summary: String {
+        func f(_ x: Double) -> String { NumberText.short(x) }
+        switch self {
+        case .constant(let value): return "= \(f(value))"
+        case .uniform(let low, let high): return "U(\(f(low)), \(f(high)))"
+        case .normal(let mean, let std): return "N(\(f(mean)), \(f(std)))"
+        case .truncatedNormal(let mean, let std, let low, let high):
+            return "TN(\(f(mean)), \(f(std)); [\(f(low)), \(f(high))])"
+        }
+    }
+}
+
+/// Compact number formatting for tables.
+public enum NumberText {
+    /// Up to 4 significant digits (`0.0625`, `1.5e-05`).
+    public static func short(_ x: Double) -> String {
+        if x == 0 { return "0" }
+        return String(format: "%.4g", x)
+    }
+}
+
+/// The version ckpt reports and records.
+public enum CkptVersion {
+    /// The current version.
+    public static let current = "0.1.0"
+}

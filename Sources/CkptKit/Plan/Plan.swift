@@ -1,0 +1,42 @@
+/// The full list of tensors of a checkpoint, known before any value is generated.
+public struct Plan: Sendable {
+    /// The model's name.
+    public var modelName: String
+    /// One entry per tensor, in the order Keras saves them.
+    public var entries: [PlanEntry]
+
+    /// Total number of elements.
+    public var parameterCount: Int { entries.reduce(0) { $0 + $1.info.elementCount } }
+    /// Total bytes of the tensors' values.
+    public var byteCount: Int { entries.reduce(0) { $0 + $1.info.byteCount } }
+}
+
+/// One tensor of a plan: where it lives in each format, and how its values are made.
+public struct PlanEntry: Sendable {
+    /// Canonical name: the chain of layer names plus the variable name (`head/dense_1/bias`).
+    public var name: String
+    /// The dataset path in a Keras 3 `.weights.h5` file (`layers/conv2d/vars/0`).
+    public var kerasPath: String
+    /// The owning layer's name and class.
+    public var layer: String
+    public var layerClass: String
+    /// Keras' variable name (`kernel`).
+    public var variable: String
+    /// Shape and element type.
+    public var shape: [Int]
+    public var dtype: DType
+    /// What the tensor does.
+    public var role: TensorRole
+    /// Whether Keras creates the variable trainable.
+    public var trainable: Bool
+    /// The fans the initializer uses.
+    public var fans: Fans
+    /// The chosen initializer and the distribution it resolves to for this tensor.
+    public var initializer: Initializer
+    public var distribution: Distribution
+    /// Why this initializer was chosen.
+    public var reason: String
+
+    /// The tensor's name, shape and dtype.
+    public var info: TensorInfo { TensorInfo(name: name, shape: shape, dtype: dtype) }
+}

@@ -1,0 +1,167 @@
+/// Turns a model into a plan: walks it as Keras' saving code does (for the `.weights.h5` paths),
+/// asks the catalog for each layer's variables and the rules for each variable's initializer.
+public struct Planner: Sendable {
+    /// The options in force.
+    public var options: PlanOptions
+
+    /// Creates a planner.
+    public init(options: PlanOptions = PlanOptions()) {
+        self.options = options
+    }
+
+    /// Plans every tensor of `model`.
+    public func plan(_ model: KerasModel) throws(ModelError) -> Plan {
+        var entries: [PlanEntry] = []
+        let scope = ActivationTracer.Scope(model: model, parent: nil, nameInParent: nil)
+        try walk(model, scope: scope, pathPrefix: "", namePrefix: "", inheritedDType: nil, into: &entries)
+        return Plan(modelName: model.name, entries: entries)
+    }
+
+    /// Keras' `snake_case` of a class name, as `saving_lib` keys layers (`Conv2DTranspose` → `conv2d_transpose`).
+    public static func snakeCase(_ name: String) -> String {
+        // Mirrors keras.src.utils.naming.to_snake_case.
+        let word = String(name.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" })
+        var first = ""
+        // re.sub("(.)([A-Z][a-z]+)", r"\1_\2")
+        let chars = Array(word)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if i > 0, c.isUppercase, i + 1 < chars.count, chars[i + 1].isLowercase {
+                var j = i + 1
+                while j < chars.count, chars[j].isLowercase { j += 1 }
+                first += "_" + String(chars[i..<j])
+                i = j
+                continue
+            }
+            first.append(c)
+            i += 1
+        }
+        // re.sub("([a-z])([A-Z])", r"\1_\2")
+        var second = ""
+        let chars2 = Array(first)
+        for (k, c) in chars2.enumerated() {
+            if k > 0, c.isUppercase, chars2[k - 1].isLowercase { second += "_" }
+            second.append(c)
+        }
+        return second.lowercased()
+    }
+
+    private func walk(
+        _ model: KerasModel, scope: ActivationTracer.Scope, pathPrefix: String, namePrefix: String,
+        inheritedDType: DType?, into entries: inout [PlanEntry]
+    ) throws(ModelError) {
+        var counters: [String: Int] = [:]
+        for layer in model.kerasLayers {
+            let base = Self.snakeCase(layer.className)
+            let count = counters[base, default: 0]
+            counters[base] = count + 1
+            let key = count == 0 ? base : "\(base)_\(count)"
+            let layerPath = "\(pathPrefix)layers/\(key)"
+            let dtype = try variableDType(of: layer) ?? inheritedDType
+            if let submodel = layer.submodel {
+                let inner = ActivationTracer.Scope(model: submodel, parent: scope, nameInParent: layer.name)
+                try walk(submodel, scope: inner, pathPrefix: layerPath + "/", namePrefix: namePrefix + layer.name + "/",
+                         inheritedDType: dtype, into: &entries)
+                continue
+            }
+            if !LayerCatalog.knows(layer.className) && !layer.isOperation {
+                _ = try LayerCatalog.variables(of: layer)  // throws the unknown-class error
+            }
+            let variables = try LayerCatalog.variables(of: layer)
+            for (index, variable) in variables.enumerated() {
+                entries.append(try planEntry(
+                    variable, index: index, layer: layer, scope: scope, layerPath: layerPath,
+                    namePrefix: namePrefix, dtype: options.dtype ?? dtype ?? .float32))
+            }
+        }
+    }
+
+    private func planEntry(
+        _ variable: VariableSpec, index: Int, layer: KerasLayer, scope: ActivationTracer.Scope,
+        layerPath: String, namePrefix: String, dtype: DType
+    ) throws(ModelError) -> PlanEntry {
+        let name = namePrefix + layer.name + "/" + variable.name
+        let fans = Fans.keras(shape: variable.shape)
+        let (initializer, reason) = try choose(variable, layer: layer, scope: scope, tensorName: name)
+        let distribution: Distribution
+        do {
+            distribution = try initializer.distribution(fans: fans)
+        } catch {
+            throw ModelError("tensor \(name) of \(layer.label): \(error)")
+        }
+        return PlanEntry(
+            name: name, kerasPath: "\(layerPath)/vars/\(index)", layer: layer.name, layerClass: layer.className,
+            variable: variable.name, shape: variable.shape, dtype: dtype, role: variable.role,
+            trainable: variable.trainable, fans: fans, initializer: initializer, distribution: distribution,
+            reason: reason)
+    }
+
+    /// The rules: `--respect-config` takes the JSON's initializer; otherwise role defaults and the
+    /// activation table decide.
+    private func choose(
+        _ variable: VariableSpec, layer: KerasLayer, scope: ActivationTracer.Scope, tensorName: String
+    ) throws(ModelError) -> (Initializer, String) {
+        func parse(_ value: JSONValue, _ what: String) throws(ModelError) -> Initializer {
+            do {
+                return try Initializer.keras(value)
+            } catch {
+                throw ModelError("tensor \(tensorName) of \(layer.label): \(what): \(error)")
+            }
+        }
+        if options.respectConfig {
+            if let key = variable.initializerKey, let value = layer.config[key], !value.isNull {
+                let initializer = try parse(value, "config \"\(key)\"")
+                return (initializer, "config \(key)")
+            }
+            return (try parse(variable.kerasDefault, "Keras default"), "Keras default (no initializer in the config)")
+        }
+        switch variable.role {
+        case .bias, .beta, .movingMean:
+            return (try parse("zeros", "role default"), "role default: \(variable.role.rawValue) → zeros")
+        case .gamma, .movingVariance:
+            return (try parse("ones", "role default"), "role default: \(variable.role.rawValue) → ones")
+        case .embeddings:
+            return (try parse(variable.kerasDefault, "role default"),
+                    "role default: embeddings → Keras' Embedding default, uniform ±0.05")
+        case .kernel, .depthwiseKernel, .pointwiseKernel:
+            let own = variable.innerActivation ?? "linear"
+            let finding = ActivationTracer().trace(layer: layer.name, ownActivation: own, in: scope)
+            var how = "activation \(finding.activation)"
+            if own == "linear" && variable.innerActivation == "linear" && variable.role == .depthwiseKernel
+                && layer.className.hasPrefix("Separable") {
+                how = "depthwise output feeds the pointwise kernel linearly"
+            } else if finding.source != layer.name {
+                if let source = finding.source {
+                    let via = finding.path.isEmpty ? "" : " via " + finding.path.joined(separator: " → ")
+                    how += " (applied by \"\(source)\"\(via))"
+                } else {
+                    how += " (the output leaves the model)"
+                }
+            }
+            guard let family = ActivationTable.family(for: finding.activation) else {
+                return (try parse("glorot_uniform", "fallback"),
+                        "\(how) is not in the activation table → Glorot (the Keras default)")
+            }
+            return (try parse(.string(family.initializer), "activation table"),
+                    "\(how) → \(family.rawValue == "he" ? "He" : family.rawValue == "glorot" ? "Glorot" : "LeCun")")
+        }
+    }
+
+    /// The variable dtype of a layer's dtype policy (`mixed_*` policies keep float32 variables).
+    private func variableDType(of layer: KerasLayer) throws(ModelError) -> DType? {
+        guard let raw = layer.config["dtype"], !raw.isNull else { return nil }
+        let policy = raw.string ?? raw["config"]?["name"]?.string
+        guard let policy else { return nil }
+        switch policy {
+        case "float32", "mixed_float16", "mixed_bfloat16": return .float32
+        case "float16": return .float16
+        case "bfloat16": return .bfloat16
+        case "float64": return .float64
+        default:
+            // Weightless layers may compute in any dtype (an int32 InputLayer); only variables matter.
+            if !LayerCatalog.weightedClasses.contains(layer.className) { return nil }
+            throw ModelError("\(layer.label): dtype policy \"\(policy)\" is not supported (float32, float16, bfloat16, float64, mixed_float16, mixed_bfloat16)")
+        }
+    }
+}

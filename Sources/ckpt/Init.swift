@@ -1,0 +1,74 @@
+import ArgumentParser
+import CkptKit
+
+extension Ckpt {
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "init",
+            abstract: "Make a starting checkpoint for a model architecture.",
+            discussion: """
+                The output format follows the file name (.weights.h5, .npz) or --format. \
+                The same seed always gives the same bytes.
+                """
+        )
+
+        @Argument(help: "The model architecture: a Keras model JSON (model.to_json()).")
+        var spec: String
+
+        @Option(name: .shortAndLong, help: "The checkpoint file to write.")
+        var output: String
+
+        @Option(help: "The global seed (an unsigned 64-bit integer).")
+        var seed: UInt64 = 0
+
+        @Option(help: "The output format: weights.h5 or npz (default: from the output file name).")
+        var format: String?
+
+        @Flag(help: "Deflate the members of an .npz file (zlib); stored by default.")
+        var compress = false
+
+        @Flag(help: "Use the initializers written in the model JSON, exactly as Keras would.")
+        var respectConfig = false
+
+        @Flag(help: "Overwrite the output file if it exists.")
+        var force = false
+
+        @Flag(name: .shortAndLong, help: "Print nothing on success.")
+        var quiet = false
+
+        func validate() throws {
+            if let format, CheckpointFormat(argument: format) == nil {
+                let known = CheckpointFormat.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ValidationError("unknown --format \"\(format)\"; expected one of \(known)")
+            }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let request = InitRequest(
+                    specPath: spec, outputPath: output, format: format.flatMap(CheckpointFormat.init(argument:)),
+                    seed: seed, compress: compress, overwrite: force,
+                    planOptions: PlanOptions(respectConfig: respectConfig))
+                let result = try Checkpoints.initialize(request)
+                if !quiet {
+                    let plan = result.plan
+                    print("wrote \(result.outputPath) (\(result.format.rawValue)): \(plan.entries.count) tensors, "
+                        + "\(plan.parameterCount) parameters, \(ByteText.describe(result.fileSize))")
+                }
+            }
+        }
+    }
+}
+
+enum ByteText {
+    static func describe(_ bytes: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : "\((value * 10).rounded() / 10) \(units[unit])"
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import ArgumentParser
+import CkptKit
+
+extension Ckpt {
+    struct PlanCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "plan",
+            abstract: "Show every tensor a checkpoint of the model would hold, with its initializer and why."
+        )
+
+        @Argument(help: "The model architecture: a Keras model JSON (model.to_json()).")
+        var spec: String
+
+        @Flag(help: "Print the plan as JSON (the schema is in docs/cli.md).")
+        var json = false
+
+        @Flag(help: "Use the initializers written in the model JSON, exactly as Keras would.")
+        var respectConfig = false
+
+        func run() throws {
+            try reportingErrors {
+                let plan = try Checkpoints.plan(specPath: spec, options: PlanOptions(respectConfig: respectConfig))
+                if json {
+                    print(JSONWriter.string(plan.json(), style: .pretty))
+                } else {
+                    print(PlanTable.render(plan))
+                }
+            }
+        }
+    }
+}
+
+/// The readable table of `ckpt plan`.
+enum PlanTable {
+    static func render(_ plan: Plan) -> String {
+        let header = ["tensor", "shape", "params", "initializer", "std", "reason"]
+        var rows: [[String]] = []
+        for entry in plan.entries {
+            let shape = "(" + entry.shape.map(String.init).joined(separator: ", ") + (entry.shape.count == 1 ? ",)" : ")")
+            rows.append([
+                entry.name, shape, String(entry.info.elementCount),
+                entry.initializer.name + " " + entry.distribution.summary,
+                NumberText.short(entry.distribution.standardDeviation), entry.reason,
+            ])
+        }
+        var widths = header.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < row.count - 1 { widths[i] = max(widths[i], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                i == cells.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        var lines = ["model \(plan.modelName)", line(header)]
+        lines += rows.map(line)
+        lines.append("total: \(plan.entries.count) tensors, \(plan.parameterCount) parameters, \(ByteText.describe(plan.byteCount))")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ckpt builds against, when they are missing:
+# libhdf5 (serial), pkgconf, zlib, LAPACKE + OpenBLAS.
+set -euo pipefail
+packages=(libhdf5-dev pkgconf zlib1g-dev liblapacke-dev libopenblas-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing Debian packages: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
