@@ -1,16 +1,43 @@
 /// A checkpoint writer: accepts tensors one at a time, each in one or more pieces, so that a
 /// tensor never has to be in memory whole.
 ///
-/// For every tensor the caller calls `beginTensor`, then `append` with the tensor's raw
-/// little-endian C-order bytes (in pieces that are whole rows along the first axis), then
-/// `endTensor`; after the last tensor, `finish`.
-protocol CheckpointWriter: AnyObject {
-    /// Starts a tensor. `kerasPath` is its dataset path in Keras' `.weights.h5` layout.
-    func beginTensor(_ info: TensorInfo, kerasPath: String) throws
+/// A writer is created with the whole layout (so it can lay out headers and directories up
+/// front) and the target path; it writes to temporary files beside the target and moves them
+/// into place only in `finish()`. If `finish()` is never reached (an error, a signal), `abort()`
+/// or deinit removes every temporary file and nothing is left at the target.
+///
+/// For every tensor of the layout, in order, the caller calls `beginTensor`, then `append` with
+/// the tensor's raw little-endian C-order bytes in the tensor's dtype, in pieces that are whole
+/// rows along the first axis, then `endTensor`; after the last tensor, `finish`.
+public protocol CheckpointWriter: AnyObject {
+    /// Starts the next tensor of the layout.
+    func beginTensor(_ tensor: LayoutTensor) throws
     /// Appends whole rows of the current tensor.
     func append(_ bytes: UnsafeRawBufferPointer) throws
     /// Ends the current tensor (its byte count must be complete).
     func endTensor() throws
-    /// Writes whatever closes the file and closes it.
+    /// Completes the file(s) and moves them into place atomically.
     func finish() throws
+    /// Removes any temporary file; safe to call more than once, and after `finish`.
+    func abort()
+}
+
+/// Options every writer understands.
+public struct WriterOptions: Sendable {
+    /// Replace existing output files.
+    public var overwrite: Bool
+    /// Deflate `.npz` members.
+    public var compress: Bool
+    /// For legacy `.h5`: write only the weights (tf.keras `save_weights` layout) instead of the full model.
+    public var weightsOnly: Bool
+    /// For safetensors: the largest shard in bytes (nil: one file).
+    public var maxShardBytes: Int?
+
+    /// Creates options.
+    public init(overwrite: Bool = false, compress: Bool = false, weightsOnly: Bool = false, maxShardBytes: Int? = nil) {
+        self.overwrite = overwrite
+        self.compress = compress
+        self.weightsOnly = weightsOnly
+        self.maxShardBytes = maxShardBytes
+    }
 }

@@ -31,6 +31,14 @@ public final class AtomicOutput {
         self.temporaryPath = folder + "/." + url.lastPathComponent + ".ckpt-\(getpid())-\(String(random, radix: 16)).tmp"
     }
 
+    /// An output that writes `path` directly and never renames or removes it (for temporary files
+    /// owned by a caller).
+    init(unmanagedPath path: String) {
+        self.targetPath = path
+        self.temporaryPath = path
+        self.finished = true
+    }
+
     /// Makes the finished temporary file durable and moves it to the target path.
     public func commit() throws(OutputError) {
         guard !finished else { return }

@@ -30,12 +30,18 @@ public enum Checkpoints {
             throw OutputError(path: request.outputPath, CheckpointFormat.unknownExtensionMessage(for: request.outputPath))
         }
         let plan = try plan(specPath: request.specPath, options: request.planOptions)
-        let output = try AtomicOutput(path: request.outputPath, overwrite: request.overwrite)
+        let options = WriterOptions(overwrite: request.overwrite, compress: request.compress)
+        let writer = try makeWriter(format: format, path: request.outputPath, layout: plan.layout(), options: options)
         do {
-            try write(plan, seed: request.seed, format: format, compress: request.compress, to: output.temporaryPath)
-            try output.commit()
+            let generator = TensorGenerator()
+            for entry in plan.entries {
+                try writer.beginTensor(entry.layoutTensor)
+                try generator.generate(entry, seed: request.seed) { bytes in try writer.append(bytes) }
+                try writer.endTensor()
+            }
+            try writer.finish()
         } catch {
-            output.discard()
+            writer.abort()
             throw error
         }
         let attributes = try? FileManager.default.attributesOfItem(atPath: request.outputPath)
@@ -43,21 +49,15 @@ public enum Checkpoints {
         return InitResult(plan: plan, outputPath: request.outputPath, format: format, fileSize: size)
     }
 
-    /// Generates the plan's tensors into a file of `format` at `path` (not atomic; see `initialize`).
-    static func write(_ plan: Plan, seed: UInt64, format: CheckpointFormat, compress: Bool, to path: String) throws {
-        let writer: CheckpointWriter
+    /// A writer for `format` at `path`.
+    static func makeWriter(format: CheckpointFormat, path: String, layout: CheckpointLayout, options: WriterOptions) throws -> CheckpointWriter {
         switch format {
         case .kerasWeights:
-            writer = try KerasWeightsWriter(path: path)
+            return try KerasWeightsWriter(path: path, overwrite: options.overwrite)
         case .npz:
-            writer = try NPZCheckpointWriter(path: path, tensors: plan.entries.map(\.info), compress: compress)
+            return try NPZCheckpointWriter(path: path, layout: layout, options: options)
+        case .keras, .legacyH5, .safetensors, .hdf5:
+            throw OutputError(path: path, "writing \(format.rawValue) is not supported yet")
         }
-        let generator = TensorGenerator()
-        for entry in plan.entries {
-            try writer.beginTensor(entry.info, kerasPath: entry.kerasPath)
-            try generator.generate(entry, seed: seed) { bytes in try writer.append(bytes) }
-            try writer.endTensor()
-        }
-        try writer.finish()
     }
 }

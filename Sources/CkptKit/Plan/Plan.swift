@@ -5,6 +5,9 @@ public struct Plan: Sendable {
     /// One entry per tensor, in the order Keras saves them.
     public var entries: [PlanEntry]
 
+    /// The names of every entry of the top-level `model.layers`, in order.
+    public var topLevelLayers: [String]
+
     /// Total number of elements.
     public var parameterCount: Int { entries.reduce(0) { $0 + $1.info.elementCount } }
     /// Total bytes of the tensors' values.
@@ -17,6 +20,9 @@ public struct PlanEntry: Sendable {
     public var name: String
     /// The dataset path in a Keras 3 `.weights.h5` file (`layers/conv2d/vars/0`).
     public var kerasPath: String
+    /// The entry of the top-level model's `model.layers` that holds the tensor (the layer itself,
+    /// or the nested model it is in): legacy `.h5` groups weights by it.
+    public var topLevelLayer: String
     /// The owning layer's name and class.
     public var layer: String
     public var layerClass: String
@@ -39,4 +45,20 @@ public struct PlanEntry: Sendable {
 
     /// The tensor's name, shape and dtype.
     public var info: TensorInfo { TensorInfo(name: name, shape: shape, dtype: dtype) }
+
+    /// The tensor's addresses in every format.
+    public var layoutTensor: LayoutTensor {
+        // Legacy weight names are the innermost layer's name plus the variable (Keras 3 variable.path
+        // of a model rebuilt from JSON); they are only lookup keys inside the top-level layer's group.
+        LayoutTensor(info: info, kerasPath: kerasPath,
+                     legacy: LegacyLocation(layer: topLevelLayer, weightName: "\(layer)/\(variable)", trainable: trainable))
+    }
+}
+
+extension Plan {
+    /// The layout writers need, with the model's JSON and the recipe when known.
+    public func layout(modelConfig: String? = nil, recipe: String? = nil) -> CheckpointLayout {
+        CheckpointLayout(tensors: entries.map(\.layoutTensor), topLevelLayers: topLevelLayers,
+                         modelConfig: modelConfig, recipe: recipe)
+    }
 }

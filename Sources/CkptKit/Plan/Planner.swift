@@ -13,8 +13,8 @@ public struct Planner: Sendable {
     public func plan(_ model: KerasModel) throws(ModelError) -> Plan {
         var entries: [PlanEntry] = []
         let scope = ActivationTracer.Scope(model: model, parent: nil, nameInParent: nil)
-        try walk(model, scope: scope, pathPrefix: "", namePrefix: "", inheritedDType: nil, into: &entries)
-        return Plan(modelName: model.name, entries: entries)
+        try walk(model, scope: scope, pathPrefix: "", namePrefix: "", topLevel: nil, inheritedDType: nil, into: &entries)
+        return Plan(modelName: model.name, entries: entries, topLevelLayers: model.kerasLayers.map(\.name))
     }
 
     /// Keras' `snake_case` of a class name, as `saving_lib` keys layers (`Conv2DTranspose` → `conv2d_transpose`).
@@ -49,7 +49,7 @@ public struct Planner: Sendable {
 
     private func walk(
         _ model: KerasModel, scope: ActivationTracer.Scope, pathPrefix: String, namePrefix: String,
-        inheritedDType: DType?, into entries: inout [PlanEntry]
+        topLevel: String?, inheritedDType: DType?, into entries: inout [PlanEntry]
     ) throws(ModelError) {
         var counters: [String: Int] = [:]
         for layer in model.kerasLayers {
@@ -62,7 +62,7 @@ public struct Planner: Sendable {
             if let submodel = layer.submodel {
                 let inner = ActivationTracer.Scope(model: submodel, parent: scope, nameInParent: layer.name)
                 try walk(submodel, scope: inner, pathPrefix: layerPath + "/", namePrefix: namePrefix + layer.name + "/",
-                         inheritedDType: dtype, into: &entries)
+                         topLevel: topLevel ?? layer.name, inheritedDType: dtype, into: &entries)
                 continue
             }
             if !LayerCatalog.knows(layer.className) && !layer.isOperation {
@@ -72,14 +72,14 @@ public struct Planner: Sendable {
             for (index, variable) in variables.enumerated() {
                 entries.append(try planEntry(
                     variable, index: index, layer: layer, scope: scope, layerPath: layerPath,
-                    namePrefix: namePrefix, dtype: options.dtype ?? dtype ?? .float32))
+                    namePrefix: namePrefix, topLevel: topLevel ?? layer.name, dtype: options.dtype ?? dtype ?? .float32))
             }
         }
     }
 
     private func planEntry(
         _ variable: VariableSpec, index: Int, layer: KerasLayer, scope: ActivationTracer.Scope,
-        layerPath: String, namePrefix: String, dtype: DType
+        layerPath: String, namePrefix: String, topLevel: String, dtype: DType
     ) throws(ModelError) -> PlanEntry {
         let name = namePrefix + layer.name + "/" + variable.name
         let fans = Fans.keras(shape: variable.shape)
@@ -91,7 +91,7 @@ public struct Planner: Sendable {
             throw ModelError("tensor \(name) of \(layer.label): \(error)")
         }
         return PlanEntry(
-            name: name, kerasPath: "\(layerPath)/vars/\(index)", layer: layer.name, layerClass: layer.className,
+            name: name, kerasPath: "\(layerPath)/vars/\(index)", topLevelLayer: topLevel, layer: layer.name, layerClass: layer.className,
             variable: variable.name, shape: variable.shape, dtype: dtype, role: variable.role,
             trainable: variable.trainable, fans: fans, initializer: initializer, distribution: distribution,
             reason: reason)

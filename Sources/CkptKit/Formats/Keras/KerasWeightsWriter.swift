@@ -1,16 +1,30 @@
 /// Writes a Keras 3 `.weights.h5` file: one contiguous dataset per variable at
 /// `layers/<key>/vars/<i>`, nothing else (Keras needs nothing else; keras-formats.md §1.6).
 final class KerasWeightsWriter: CheckpointWriter {
-    private let file: HDF5File
+    private let output: AtomicOutput
+    private var file: HDF5File?
     private var dataset: HDF5Dataset?
     private var current: TensorInfo?
     private var rowsWritten = 0
 
-    init(path: String) throws {
+    /// Writes to a temporary file beside `path`; `finish` moves it into place.
+    init(path: String, overwrite: Bool) throws {
+        output = try AtomicOutput(path: path, overwrite: overwrite)
+        file = try HDF5File.create(atPath: output.temporaryPath)
+    }
+
+    /// Writes straight to `path` (a temporary file someone else owns, e.g. inside a `.keras` build).
+    init(unmanagedPath path: String) throws {
+        output = AtomicOutput(unmanagedPath: path)
         file = try HDF5File.create(atPath: path)
     }
 
-    func beginTensor(_ info: TensorInfo, kerasPath: String) throws {
+    func beginTensor(_ tensor: LayoutTensor) throws {
+        guard let file else { throw OutputError(path: output.targetPath, "the writer is closed") }
+        guard let kerasPath = tensor.kerasPath else {
+            throw OutputError(path: output.targetPath, "tensor \(tensor.info.name) has no Keras path; a .weights.h5 file needs the model's structure (pass --spec)")
+        }
+        let info = tensor.info
         let created = try file.root.createDataset(kerasPath, dtype: info.dtype, shape: info.shape)
         if info.dtype == .bfloat16 {
             // Keras stores bfloat16 as 2-byte opaque data tagged with this attribute (saving_lib H5IOStore).
@@ -41,6 +55,14 @@ final class KerasWeightsWriter: CheckpointWriter {
     }
 
     func finish() throws {
-        try file.close()
+        try file?.close()
+        file = nil
+        try output.commit()
+    }
+
+    func abort() {
+        try? file?.close()
+        file = nil
+        output.discard()
     }
 }

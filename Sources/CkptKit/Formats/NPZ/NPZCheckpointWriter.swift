@@ -3,15 +3,17 @@ final class NPZCheckpointWriter: CheckpointWriter {
     /// zlib level for `--compress`: numpy's `savez_compressed` uses 6 as well.
     static let deflateLevel = 6
 
+    private let output: AtomicOutput
     private let writer: NPZWriter
 
-    init(path: String, tensors: [TensorInfo], compress: Bool) throws {
-        writer = try NPZWriter(path: path, tensors: tensors,
-                               compression: compress ? .deflated(level: Self.deflateLevel) : .stored)
+    init(path: String, layout: CheckpointLayout, options: WriterOptions) throws {
+        output = try AtomicOutput(path: path, overwrite: options.overwrite)
+        writer = try NPZWriter(path: output.temporaryPath, tensors: layout.tensors.map(\.info),
+                               compression: options.compress ? .deflated(level: Self.deflateLevel) : .stored)
     }
 
-    func beginTensor(_ info: TensorInfo, kerasPath: String) throws {
-        try writer.beginTensor(info)
+    func beginTensor(_ tensor: LayoutTensor) throws {
+        try writer.beginTensor(tensor.info)
     }
 
     func append(_ bytes: UnsafeRawBufferPointer) throws {
@@ -24,5 +26,10 @@ final class NPZCheckpointWriter: CheckpointWriter {
 
     func finish() throws {
         try writer.finish()
+        try output.commit()
+    }
+
+    func abort() {
+        output.discard()
     }
 }

@@ -1,0 +1,37 @@
+/// A checkpoint being read: its tensors (names, shapes, dtypes) up front, values on demand in
+/// pieces, so memory stays bounded by a piece, not the file.
+public protocol CheckpointReader: AnyObject {
+    /// The file read.
+    var path: String { get }
+    /// The file's format.
+    var format: CheckpointFormat { get }
+    /// Every tensor, in file order.
+    var tensors: [StoredTensor] { get }
+    /// The model's Keras 3 JSON text, when the file carries it.
+    var modelConfig: String? { get }
+    /// The recipe JSON text, when ckpt wrote the file.
+    var recipe: String? { get }
+    /// Other format-level metadata (attributes, `__metadata__` entries), for `ckpt inspect`.
+    var metadata: [(key: String, value: String)] { get }
+    /// Reads a tensor's values as native little-endian C-order bytes, in pieces of whole rows
+    /// (first-axis slices) of at most `maximumPieceBytes` when a row fits in it.
+    func read(_ tensor: StoredTensor, maximumPieceBytes: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws
+}
+
+/// A tensor found in a file.
+public struct StoredTensor: Sendable, Hashable {
+    /// The tensor's name in this file: the canonical name where the format has one (npz member,
+    /// safetensors key), otherwise its path in the file (`layers/dense/vars/0`, `dense/dense/kernel:0`).
+    public var info: TensorInfo
+    /// Where it is in the file (HDF5 dataset path, zip member, safetensors key).
+    public var location: String
+
+    /// Creates a stored tensor.
+    public init(info: TensorInfo, location: String) {
+        self.info = info
+        self.location = location
+    }
+
+    /// The tensor's name.
+    public var name: String { info.name }
+}

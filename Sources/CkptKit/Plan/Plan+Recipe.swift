@@ -1,0 +1,25 @@
+/// The recipe: how a checkpoint's values were made, embedded where the format allows
+/// (safetensors `__metadata__["ckpt_recipe"]`, `.keras` `metadata.json`).
+extension Plan {
+    /// The recipe as compact JSON text: ckpt version, seed, options, and each tensor's initializer.
+    public func recipe(seed: UInt64, options: PlanOptions) -> String {
+        var root = JSONObject()
+        root["ckpt_version"] = .string(CkptVersion.current)
+        root["seed"] = .number(JSONNumber(text: String(seed)) ?? JSONNumber(0))
+        root["respect_config"] = .bool(options.respectConfig)
+        root["dtype"] = options.dtype.map { .string($0.rawValue) } ?? .null
+        root["generator"] = .string("philox4x32-10/sha256-key/v1")
+        var tensors = JSONObject()
+        for entry in entries {
+            var item = JSONObject()
+            item["initializer"] = .string(entry.initializer.name)
+            var parameters = JSONObject()
+            for (key, value) in entry.initializer.parameterList { parameters[key] = value }
+            item["parameters"] = .object(parameters)
+            item["distribution"] = .string(entry.distribution.summary)
+            tensors[entry.name] = .object(item)
+        }
+        root["tensors"] = .object(tensors)
+        return JSONWriter.string(.object(root), style: .compact)
+    }
+}
