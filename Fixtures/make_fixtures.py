@@ -165,6 +165,16 @@ def build_vgg16():
     return keras.applications.VGG16(weights=None)
 
 
+def build_mobilenetv3small():
+    # Op layers (x * hard_sigmoid(x) as keras.src.ops.numpy.Multiply/Add) and Rescaling.
+    return keras.applications.MobileNetV3Small(weights=None)
+
+
+def build_densenet121():
+    # Concatenate-heavy; BatchNormalization → ReLU before every convolution.
+    return keras.applications.DenseNet121(weights=None)
+
+
 MODELS = [
     ("mlp", build_mlp),
     ("cnn", build_cnn),
@@ -175,6 +185,8 @@ MODELS = [
     ("resnet50", build_resnet50),
     ("mobilenetv2", build_mobilenetv2),
     ("vgg16", build_vgg16),
+    ("mobilenetv3small", build_mobilenetv3small),
+    ("densenet121", build_densenet121),
 ]
 
 

@@ -18,6 +18,8 @@ public enum LayerCatalog {
         "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
         "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
         "Rescaling", "Resizing", "CenterCrop", "Identity", "Masking", "UnitNormalization",
+        // keras.applications.inception_resnet_v2: scales a residual branch, owns nothing.
+        "CustomScaleLayer",
     ]
 
     /// Layer classes whose variables ckpt knows.

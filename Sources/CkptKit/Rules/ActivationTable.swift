@@ -77,7 +77,7 @@ public enum ActivationTable {
         "UpSampling1D", "UpSampling2D", "UpSampling3D",
         "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
         "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
-        "Add", "Subtract", "Average", "Maximum", "Concatenate",
+        "Add", "Subtract", "Average", "Maximum", "Concatenate", "CustomScaleLayer",
     ]
 
     /// Op layers (`x + y`) that are additive merges.

@@ -6,7 +6,7 @@ import CkptTestSupport
 /// from the venv that scripts/setup-python.sh creates.
 @Suite("Interop with Keras 3, h5py and NumPy")
 struct KerasInteropTests {
-    static let models = ["mlp", "cnn", "resnet_block", "nested", "embed", "respect", "resnet50", "mobilenetv2", "vgg16"]
+    static let models = ["mlp", "cnn", "resnet_block", "nested", "embed", "respect", "resnet50", "mobilenetv2", "vgg16", "mobilenetv3small", "densenet121"]
 
     static func requireVenv() throws {
         guard FileManager.default.isExecutableFile(atPath: TestPaths.venvPython) else {

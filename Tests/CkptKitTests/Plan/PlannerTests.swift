@@ -17,7 +17,7 @@ struct PlannerTests {
     }
 
     /// Every fixture's plan has exactly the datasets, shapes and order Keras itself writes.
-    @Test(arguments: ["mlp", "cnn", "resnet_block", "nested", "embed", "respect", "resnet50", "mobilenetv2", "vgg16"])
+    @Test(arguments: ["mlp", "cnn", "resnet_block", "nested", "embed", "respect", "resnet50", "mobilenetv2", "vgg16", "mobilenetv3small", "densenet121"])
     func pathsAndShapesMatchKeras(model: String) throws {
         let plan = try Checkpoints.plan(specPath: TestPaths.fixture("keras/\(model).json"))
         let reference = try Reference.load(model)
@@ -72,6 +72,14 @@ struct PlannerTests {
         let plan = try Checkpoints.plan(specPath: TestPaths.fixture("keras/respect.json"), options: PlanOptions(respectConfig: true))
         #expect(plan.entries.allSatisfy { $0.reason.hasPrefix("config") || $0.reason.hasPrefix("Keras default") })
         #expect(plan.entries.contains { $0.initializer.name == "he_normal" })
+    }
+
+    /// keras.applications' weightless custom layer (InceptionResNetV2) is accepted and looked through.
+    @Test func customScaleLayerIsWeightless() throws {
+        let json = #"{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Dense", "config": {"name": "d", "units": 4}, "build_config": {"input_shape": [null, 3]}}, {"module": "keras.src.applications.inception_resnet_v2", "class_name": "CustomScaleLayer", "config": {"name": "scale", "scale": 0.17}, "registered_name": "CustomScaleLayer", "build_config": {"input_shape": [null, 4]}}, {"class_name": "Activation", "config": {"name": "a", "activation": "relu"}}]}}"#
+        let plan = try Planner().plan(try KerasModelReader().read(text: json))
+        #expect(plan.entries.map(\.kerasPath) == ["layers/dense/vars/0", "layers/dense/vars/1"])
+        #expect(plan.entries[0].initializer.name == "he_uniform", "\(plan.entries[0].reason)")
     }
 
     @Test func unknownLayerClassIsNamed() throws {
