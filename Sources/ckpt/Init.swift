@@ -21,11 +21,20 @@ extension Ckpt {
         @Option(help: "The global seed (an unsigned 64-bit integer).")
         var seed: UInt64 = 0
 
-        @Option(help: "The output format: weights.h5 or npz (default: from the output file name).")
+        @Option(help: "The output format: weights.h5, keras, h5, npz or safetensors (default: from the output file name).")
         var format: String?
+
+        @Option(help: "Write floating-point tensors as float32, float16, bfloat16 or float64 (default: each layer's variable dtype).")
+        var dtype: String?
 
         @Flag(help: "Deflate the members of an .npz file (zlib); stored by default.")
         var compress = false
+
+        @Flag(help: "Legacy .h5: write only the weights (tf.keras save_weights layout) instead of the full model.")
+        var weightsOnly = false
+
+        @Option(help: "safetensors: split into shards of at most this size (5GB = 5·10⁹ bytes, 5GiB = 5·2³⁰), with a .safetensors.index.json.")
+        var maxShardSize: String?
 
         @Flag(help: "Use the initializers written in the model JSON, exactly as Keras would.")
         var respectConfig = false
@@ -37,18 +46,17 @@ extension Ckpt {
         var quiet = false
 
         func validate() throws {
-            if let format, CheckpointFormat(argument: format) == nil {
-                let known = CheckpointFormat.allCases.map(\.rawValue).joined(separator: ", ")
-                throw ValidationError("unknown --format \"\(format)\"; expected one of \(known)")
-            }
+            try validateOutputOptions(format: format, dtype: dtype, maxShardSize: maxShardSize)
         }
 
         func run() throws {
             try reportingErrors {
-                let request = InitRequest(
+                var request = InitRequest(
                     specPath: spec, outputPath: output, format: format.flatMap(CheckpointFormat.init(argument:)),
                     seed: seed, compress: compress, overwrite: force,
-                    planOptions: PlanOptions(respectConfig: respectConfig))
+                    planOptions: PlanOptions(respectConfig: respectConfig, dtype: dtype.flatMap(floatDType)))
+                request.weightsOnly = weightsOnly
+                request.maxShardBytes = maxShardSize.flatMap(ByteSize.parse)
                 let result = try Checkpoints.initialize(request)
                 if !quiet {
                     let plan = result.plan
@@ -71,4 +79,24 @@ enum ByteText {
         }
         return unit == 0 ? "\(bytes) B" : "\((value * 10).rounded() / 10) \(units[unit])"
     }
+}
+
+/// Checks the output options shared by `init` and `convert`.
+func validateOutputOptions(format: String?, dtype: String?, maxShardSize: String?) throws {
+    if let format, CheckpointFormat(argument: format) == nil {
+        let known = CheckpointFormat.writable.map(\.rawValue).joined(separator: ", ")
+        throw ValidationError("unknown format \"\(format)\"; expected one of \(known)")
+    }
+    if let dtype, floatDType(dtype) == nil {
+        throw ValidationError("unknown --dtype \"\(dtype)\"; expected float32, float16, bfloat16 or float64")
+    }
+    if let maxShardSize, ByteSize.parse(maxShardSize) == nil {
+        throw ValidationError("--max-shard-size \"\(maxShardSize)\" is not a size; write e.g. 5GB, 500MB or 2GiB")
+    }
+}
+
+/// A floating-point dtype named on the command line.
+func floatDType(_ name: String) -> DType? {
+    guard let dtype = DType(rawValue: name.lowercased()), dtype.isFloatingPoint else { return nil }
+    return dtype
 }

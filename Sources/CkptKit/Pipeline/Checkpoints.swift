@@ -4,6 +4,11 @@ import Foundation
 public enum Checkpoints {
     /// Reads a model architecture file.
     public static func loadModel(path: String) throws(ModelError) -> KerasModel {
+        try loadSpec(path: path).model
+    }
+
+    /// Reads a model architecture file: the model and the JSON text it came from.
+    static func loadSpec(path: String) throws(ModelError) -> (model: KerasModel, text: String) {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ModelError(file: path, "no such file")
         }
@@ -11,16 +16,20 @@ public enum Checkpoints {
             throw ModelError(file: path, "cannot read the file (permissions?)")
         }
         let text = String(decoding: data, as: UTF8.self)
-        return try KerasModelReader(file: path).read(text: text)
+        return (try KerasModelReader(file: path).read(text: text), text)
     }
 
     /// Plans every tensor of the model in `path`.
     public static func plan(specPath path: String, options: PlanOptions = PlanOptions()) throws(ModelError) -> Plan {
-        let model = try loadModel(path: path)
+        try plan(model: loadModel(path: path), file: path, options: options)
+    }
+
+    /// Plans every tensor of `model`; `file` labels errors.
+    static func plan(model: KerasModel, file: String, options: PlanOptions) throws(ModelError) -> Plan {
         do {
             return try Planner(options: options).plan(model)
         } catch {
-            throw ModelError(file: path, error.message)
+            throw ModelError(file: file, error.message)
         }
     }
 
@@ -29,9 +38,10 @@ public enum Checkpoints {
         guard let format = request.format ?? CheckpointFormat.infer(fromPath: request.outputPath) else {
             throw OutputError(path: request.outputPath, CheckpointFormat.unknownExtensionMessage(for: request.outputPath))
         }
-        let plan = try plan(specPath: request.specPath, options: request.planOptions)
-        let options = WriterOptions(overwrite: request.overwrite, compress: request.compress)
-        let writer = try makeWriter(format: format, path: request.outputPath, layout: plan.layout(), options: options)
+        let spec = try loadSpec(path: request.specPath)
+        let plan = try plan(model: spec.model, file: request.specPath, options: request.planOptions)
+        let layout = plan.layout(modelConfig: spec.text, recipe: plan.recipe(seed: request.seed, options: request.planOptions))
+        let writer = try makeWriter(format: format, path: request.outputPath, layout: layout, options: request.writerOptions)
         do {
             let generator = TensorGenerator()
             for entry in plan.entries {
@@ -56,8 +66,14 @@ public enum Checkpoints {
             return try KerasWeightsWriter(path: path, overwrite: options.overwrite)
         case .npz:
             return try NPZCheckpointWriter(path: path, layout: layout, options: options)
-        case .keras, .legacyH5, .safetensors, .hdf5:
-            throw OutputError(path: path, "writing \(format.rawValue) is not supported yet")
+        case .safetensors:
+            return try SafetensorsWriter(path: path, layout: layout, options: options)
+        case .keras:
+            return try KerasArchiveWriter(path: path, layout: layout, options: options)
+        case .legacyH5:
+            return try LegacyH5Writer(path: path, layout: layout, options: options)
+        case .hdf5:
+            throw OutputError(path: path, "ckpt reads plain HDF5 files but writes Keras layouts; use .weights.h5 or .h5")
         }
     }
 }

@@ -12,6 +12,15 @@ public struct InitRequest: Sendable {
     public var compress: Bool
     /// Replace an existing output file.
     public var overwrite: Bool
+    /// Legacy `.h5`: weights only instead of the full model.
+    public var weightsOnly: Bool = false
+    /// safetensors: the largest shard in bytes (nil: one file).
+    public var maxShardBytes: Int? = nil
+
+    /// The writer options this request asks for.
+    var writerOptions: WriterOptions {
+        WriterOptions(overwrite: overwrite, compress: compress, weightsOnly: weightsOnly, maxShardBytes: maxShardBytes)
+    }
     /// Plan choices (respect the config's initializers, dtype).
     public var planOptions: PlanOptions
 

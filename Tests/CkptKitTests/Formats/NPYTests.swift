@@ -64,7 +64,7 @@ struct NPYTests {
 
     @Test("every preamble is a multiple of 64 bytes and ends in a newline", arguments: 0 ... 64)
     func alignment(rank: Int) throws {
-        for dtype in DType.allCases where dtype != .bfloat16 {
+        for dtype in DType.allCases {
             for fortran in [false, true] {
                 // Dimensions of 1 to 6 digits; a zero second dimension keeps the running
                 // product (as TensorInfo computes it) from overflowing.
@@ -79,11 +79,12 @@ struct NPYTests {
         }
     }
 
-    @Test("descr strings match NumPy's dtype.str", arguments: DType.allCases)
+    @Test("descr strings match NumPy's dtype.str (bfloat16: ml_dtypes')", arguments: DType.allCases)
     func descr(dtype: DType) throws {
         let expected: [DType: String] = [
             .float16: "<f2", .float32: "<f4", .float64: "<f8", .int8: "|i1", .int16: "<i2", .int32: "<i4",
             .int64: "<i8", .uint8: "|u1", .uint16: "<u2", .uint32: "<u4", .uint64: "<u8", .bool: "|b1",
+            .bfloat16: "|V2",  // ml_dtypes.bfloat16 saved by NumPy
         ]
         #expect(NPYHeader.descr(for: dtype) == expected[dtype])
         if let descr = expected[dtype] {
@@ -91,11 +92,13 @@ struct NPYTests {
         }
     }
 
-    @Test("bfloat16 cannot be written to npy")
-    func bfloat16() {
-        let error = #expect(throws: NPYHeader.Problem.self) { try NPYHeader(dtype: .bfloat16, shape: [2]).encoded() }
-        #expect(error?.kind == .unsupportedDType)
-        #expect(error?.reason.contains("bfloat16") == true)
+    @Test("bfloat16 is written and read as the 2-byte void |V2, as NumPy with ml_dtypes saves it")
+    func bfloat16() throws {
+        let header = NPYHeader(dtype: .bfloat16, shape: [2])
+        let encoded = try header.encoded()
+        #expect(String(decoding: encoded, as: UTF8.self).contains("'descr': '|V2'"))
+        #expect(try NPYHeader.dtype(forDescr: "|V2") == (.bfloat16, false))
+        #expect(throws: NPYHeader.Problem.self) { try NPYHeader.dtype(forDescr: "|V4") }
     }
 
     @Test("lenient where NumPy's literal_eval is: key order, quotes, spacing, byte order")

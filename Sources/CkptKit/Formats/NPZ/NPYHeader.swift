@@ -43,7 +43,8 @@ struct NPYHeader: Sendable, Hashable {
 
     // MARK: - Element types
 
-    /// The little-endian descr NumPy writes for `dtype` (`<f4`, `|u1`), nil for bfloat16.
+    /// The little-endian descr NumPy writes for `dtype` (`<f4`, `|u1`). bfloat16 has no NumPy
+    /// dtype: NumPy with ml_dtypes saves it as the 2-byte void `|V2`, and so does ckpt.
     static func descr(for dtype: DType) -> String? {
         switch dtype {
         case .float16: return "<f2"
@@ -58,7 +59,7 @@ struct NPYHeader: Sendable, Hashable {
         case .uint32: return "<u4"
         case .uint64: return "<u8"
         case .bool: return "|b1"
-        case .bfloat16: return nil
+        case .bfloat16: return "|V2"
         }
     }
 
@@ -85,6 +86,8 @@ struct NPYHeader: Sendable, Hashable {
         case "u4": dtype = .uint32
         case "u8": dtype = .uint64
         case "b1": dtype = .bool
+        // A 2-byte void is how NumPy stores ml_dtypes' bfloat16 (raw little-endian bit patterns).
+        case "V2" where order == "|": return (.bfloat16, false)
         default:
             throw Problem(kind: .unsupportedDType, reason: "descr '\(descr)' is not a supported element type")
         }

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Opens any checkpoint file ckpt reads, recognising the format by its content.
+public enum CheckpointReaders {
+    /// A reader for the file at `path`: HDF5 (Keras 3 `.weights.h5`, legacy `.h5`, plain h5py
+    /// files), zip (`.keras` archive or `.npz`), or safetensors (a file or an `.index.json`).
+    public static func open(path: String) throws -> CheckpointReader {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CheckpointError(path: path, "no such file")
+        }
+        if isDirectory.boolValue { throw CheckpointError(path: path, "is a folder, not a checkpoint file") }
+        if path.lowercased().hasSuffix(".index.json") { return try SafetensorsReader(path: path) }
+        let file = try InputFile(path: path)
+        let head = try file.read(count: min(8, file.size), at: 0)
+        file.close()
+        if head.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            return try HDF5CheckpointReader(path: path)
+        }
+        if head.starts(with: [0x50, 0x4B]) {
+            let zip = try ZipReader(path: path)
+            if zip.entries.contains(where: { $0.name == "model.weights.h5" }) {
+                return try KerasArchiveReader(path: path)
+            }
+            return try NPZCheckpointReader(path: path)
+        }
+        if path.lowercased().hasSuffix(".safetensors") || head.count == 8 {
+            // safetensors starts with a little-endian header length; its own checks decide.
+            if path.lowercased().hasSuffix(".safetensors") { return try SafetensorsReader(path: path) }
+            if let reader = try? SafetensorsReader(path: path) { return reader }
+        }
+        throw CheckpointError(path: path, "not a checkpoint ckpt can read (expected HDF5, a zip (.keras/.npz) or safetensors)")
+    }
+}

@@ -1,0 +1,137 @@
+/// Reads the tensors of an HDF5 checkpoint: a Keras 3 `.weights.h5`, a legacy Keras `.h5` (full
+/// model or weights only, from Keras 3 or tf.keras), or any h5py file of numeric datasets.
+///
+/// The layout is detected from the file, not its name (keras-formats.md §1 and §3):
+/// - legacy, weights only: a root attribute `layer_names` (or its chunks `layer_names0`, …);
+/// - legacy, full model: a root group `model_weights` (with `model_config` at the root);
+/// - Keras 3: a root group `layers` (or tf-keras 2.13's `_layer_checkpoint_dependencies`) whose
+///   datasets are all `…/vars/<i>`;
+/// - anything else: plain HDF5.
+///
+/// Opening walks the whole file once (`HDF5CheckpointTree`) and checks every tensor before any
+/// value is read: soft and external links, data stored in other files, and datasets that
+/// declare far more bytes than they store are refused, as Keras refuses them. Every structural
+/// error is a ``KerasFormatError`` naming the file and the object.
+///
+/// Tensor names:
+/// - Keras 3 and plain HDF5: the dataset path without the leading slash (`layers/dense/vars/0`).
+/// - Legacy: the layer group's name, then the weight name without a `:0` suffix; the layer's
+///   name is not repeated when every weight name of the group already starts with it. Group
+///   `dense`, weights `dense/kernel:0`, `dense/bias:0` → `dense/kernel`, `dense/bias`; group
+///   `head`, weight `head_dense1/kernel` → `head/head_dense1/kernel`. These are ckpt's canonical
+///   names in the usual cases, and unique: every name starts with its group's name, and within a
+///   group the weight names are unique (`:0` is kept in a group where stripping it would make
+///   two names equal).
+///
+/// Legacy files are matched to a model by position, never by name: `legacyLayers` gives the
+/// layers in `layer_names` order with their tensors, `legacyLocations` where each tensor is.
+public final class HDF5CheckpointReader: CheckpointReader {
+    /// Keras' shape-bomb guard (`saving_lib.safe_get_h5_dataset`): a dataset declaring more than
+    /// this many bytes…
+    public static let shapeBombFloorBytes = 1 << 32
+    /// …and more than this many times the bytes it stores is refused.
+    public static let shapeBombMaximumExpansion = 1000
+
+    /// The file read.
+    public let path: String
+    /// `.kerasWeights`, `.legacyH5` or `.hdf5`, from the file's content.
+    public let format: CheckpointFormat
+    /// Every tensor, in the order described above.
+    public let tensors: [StoredTensor]
+    /// The root `model_config` text of a full-model legacy file, as stored.
+    public let modelConfig: String?
+    /// ckpt does not store a recipe in HDF5 files.
+    public var recipe: String? { nil }
+    /// Root attributes as text (but `model_config` and `layer_names`), then notes on what was
+    /// left out (`optimizer`, `optimizer_weights`, `ignored`, `skipped`).
+    public let metadata: [(key: String, value: String)]
+
+    /// For legacy files, where each tensor is, parallel to `tensors` (the weight name as stored,
+    /// `:0` included; `trainable` is unknown and given as true). Empty for other formats.
+    public let legacyLocations: [LegacyLocation]
+    /// For legacy files, every layer of `layer_names` in order, weightless ones included.
+    public let legacyLayers: [LegacyLayer]
+
+    private let file: HDF5File
+    /// Tensor index by dataset path.
+    private let indexByLocation: [String: Int]
+
+    /// Opens the file at `path` and finds its tensors.
+    public init(path: String) throws {
+        let file = try HDF5File.open(atPath: path)
+        let tree = try HDF5CheckpointTree(file)
+        let contents = try HDF5CheckpointContents(file: file, tree: tree)
+        self.path = path
+        self.file = file
+        format = contents.format
+        tensors = contents.tensors
+        modelConfig = contents.modelConfig
+        metadata = contents.metadata
+        legacyLocations = contents.legacyLocations
+        legacyLayers = contents.legacyLayers
+        indexByLocation = Dictionary(
+            contents.tensors.enumerated().map { ($1.location, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Where `tensor` is in a legacy file, or nil (other formats, or not this file's tensor).
+    public func legacyLocation(of tensor: StoredTensor) -> LegacyLocation? {
+        guard !legacyLocations.isEmpty, let index = indexByLocation[tensor.location], tensors[index] == tensor else {
+            return nil
+        }
+        return legacyLocations[index]
+    }
+
+    /// The layers of `legacyLayers` that hold weights, in order: the k-th one goes to the model's
+    /// k-th layer with weights.
+    public var weightedLegacyLayers: [LegacyLayer] { legacyLayers.filter(\.hasWeights) }
+
+    /// Reads `tensor` in pieces of whole rows of at most `maximumPieceBytes` (one row at least),
+    /// as native little-endian C-order bytes, by hyperslab.
+    public func read(_ tensor: StoredTensor, maximumPieceBytes: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard let index = indexByLocation[tensor.location], tensors[index] == tensor else {
+            throw KerasFormatError(.usage, path: path, object: "tensor '\(tensor.name)'", reason: "not a tensor of this file")
+        }
+        let info = tensor.info
+        let dataset = try file.root.openDataset(tensor.location)
+        guard dataset.shape == info.shape, try dataset.dtype == info.dtype else {
+            throw KerasFormatError(.usage, path: path, object: "dataset '\(tensor.location)'", reason: "changed since the file was opened")
+        }
+        guard info.elementCount > 0 else { return }
+        if info.shape.isEmpty {
+            let bytes = try dataset.readBytes()
+            try bytes.withUnsafeBytes(body)
+            return
+        }
+        let rowCount = info.shape[0]
+        let rowBytes = info.shape.dropFirst().reduce(1, *) * info.dtype.byteSize
+        let rowsPerPiece = min(rowCount, max(1, maximumPieceBytes / rowBytes))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: rowsPerPiece * rowBytes, alignment: 64)
+        defer { buffer.deallocate() }
+        var offset = 0
+        while offset < rowCount {
+            let rows = min(rowsPerPiece, rowCount - offset)
+            let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<rows * rowBytes])
+            try dataset.read(into: piece, firstAxisOffset: offset, firstAxisCount: rows)
+            try body(UnsafeRawBufferPointer(piece))
+            offset += rows
+        }
+    }
+}
+
+/// A layer listed in a legacy `.h5` file's `layer_names`, with the tensors its group holds.
+public struct LegacyLayer: Sendable, Hashable {
+    /// The layer's name (its group's name).
+    public var name: String
+    /// Indices into the reader's `tensors` of the layer's weights, in `weight_names` order;
+    /// empty for a weightless layer (which Keras' loader skips).
+    public var tensorIndices: Range<Int>
+
+    /// Creates a layer entry.
+    public init(name: String, tensorIndices: Range<Int>) {
+        self.name = name
+        self.tensorIndices = tensorIndices
+    }
+
+    /// Whether the layer has weights (only those take part in Keras' positional matching).
+    public var hasWeights: Bool { !tensorIndices.isEmpty }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Reads a Keras 3 `.keras` archive: `config.json` is the model, `model.weights.h5` the weights.
+///
+/// libhdf5 reads files, not zip members, so the weights member is copied to a temporary file
+/// (removed when the reader goes away).
+final class KerasArchiveReader: CheckpointReader {
+    /// The largest `config.json` or `metadata.json` accepted (a real model config is a few MB).
+    static let maximumConfigBytes = 256 << 20
+
+    let path: String
+    let modelConfig: String?
+    let metadata: [(key: String, value: String)]
+    private let weights: HDF5CheckpointReader
+    private let weightsPath: String
+
+    init(path: String) throws {
+        self.path = path
+        let zip = try ZipReader(path: path)
+        func member(_ name: String) -> ZipReader.Entry? { zip.entries.first { $0.name == name } }
+        guard let weightsEntry = member("model.weights.h5") else {
+            throw KerasFormatError(.invalidLayout, path: path, object: "archive", reason: "no model.weights.h5 member; not a Keras 3 .keras archive")
+        }
+        func text(_ entry: ZipReader.Entry) throws -> String {
+            guard entry.uncompressedSize <= Self.maximumConfigBytes else {
+                throw KerasFormatError(.malformedFile, path: path, object: entry.name, reason: "\(entry.uncompressedSize) bytes is too large for a JSON member")
+            }
+            let reader = zip.contents(of: entry)
+            let bytes = try reader.read(count: entry.uncompressedSize)
+            try reader.finish()
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        modelConfig = try member("config.json").map(text)
+        var pairs: [(key: String, value: String)] = [("members", zip.entries.map(\.name).joined(separator: ", "))]
+        if let metadataEntry = member("metadata.json"), let json = try? JSONParser.parse(try text(metadataEntry)).object {
+            for (key, value) in json.members {
+                pairs.append((key, value.string ?? JSONWriter.string(value, style: .compact)))
+            }
+        }
+        metadata = pairs
+        weightsPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ckpt-keras-\(getpid())-\(UUID().uuidString).weights.h5").path
+        do {
+            let out = try OutputFile(path: weightsPath, mode: .exclusive)
+            let reader = zip.contents(of: weightsEntry)
+            let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+            defer { chunk.deallocate() }
+            while reader.remaining > 0 {
+                let piece = UnsafeMutableRawBufferPointer(rebasing: chunk[0..<min(chunk.count, reader.remaining)])
+                try reader.read(into: piece)
+                try out.write(UnsafeRawBufferPointer(piece))
+            }
+            try reader.finish()
+            try out.close()
+            weights = try HDF5CheckpointReader(path: weightsPath)
+        } catch {
+            unlink(weightsPath)
+            throw error
+        }
+    }
+
+    deinit {
+        unlink(weightsPath)
+    }
+
+    var format: CheckpointFormat { .keras }
+    var tensors: [StoredTensor] { weights.tensors }
+    var recipe: String? {
+        guard let text = metadata.first(where: { $0.key == "ckpt_recipe" })?.value else { return nil }
+        return text
+    }
+
+    func read(_ tensor: StoredTensor, maximumPieceBytes: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try weights.read(tensor, maximumPieceBytes: maximumPieceBytes, body)
+    }
+}

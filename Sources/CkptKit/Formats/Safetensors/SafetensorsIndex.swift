@@ -1,0 +1,148 @@
+/// A sharded checkpoint's `.safetensors.index.json`: `{"metadata": {"total_size": N},
+/// "weight_map": {tensor: shard file}}`, the entry point transformers and huggingface_hub load.
+struct SafetensorsIndex: Sendable, Hashable {
+    /// The largest index file read (the same bound as a safetensors header).
+    static let maximumSize = SafetensorsHeader.maximumHeaderSize
+
+    /// The sum of every tensor's bytes (huggingface_hub's `total_size`), when given.
+    var totalSize: Int?
+    /// Tensor name → shard file name, in file order.
+    var weightMap: [(tensor: String, file: String)]
+
+    static func == (lhs: SafetensorsIndex, rhs: SafetensorsIndex) -> Bool {
+        lhs.totalSize == rhs.totalSize && lhs.weightMap.elementsEqual(rhs.weightMap) { $0 == $1 }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(totalSize)
+        for (tensor, file) in weightMap {
+            hasher.combine(tensor)
+            hasher.combine(file)
+        }
+    }
+
+    // MARK: Writing
+
+    /// The index text exactly as transformers and huggingface_hub write it:
+    /// `json.dumps(index, indent=2, sort_keys=True) + "\n"` (Python's defaults: ASCII-only
+    /// output, keys sorted by code point, `", "`-free separators at line ends).
+    func text() -> String {
+        let sorted = weightMap.sorted { $0.tensor.unicodeScalars.lexicographicallyPrecedes($1.tensor.unicodeScalars) }
+        var out = "{\n  \"metadata\": {"
+        if let totalSize {
+            out += "\n    \"total_size\": \(totalSize)\n  },\n"
+        } else {
+            out += "},\n"
+        }
+        out += "  \"weight_map\": {"
+        if sorted.isEmpty {
+            out += "}\n}\n"
+            return out
+        }
+        for (i, entry) in sorted.enumerated() {
+            out += i == 0 ? "\n" : ",\n"
+            out += "    " + Self.pythonString(entry.tensor) + ": " + Self.pythonString(entry.file)
+        }
+        out += "\n  }\n}\n"
+        return out
+    }
+
+    /// A string as Python's `json.dumps` writes it with `ensure_ascii=True`.
+    static func pythonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case " "..."~": out.unicodeScalars.append(scalar)
+            default:
+                // Python escapes everything outside printable ASCII as \uXXXX, using UTF-16 surrogates.
+                for unit in String(scalar).utf16 {
+                    let hex = String(unit, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    // MARK: Reading
+
+    /// Reads and validates the index at `path` (its shards are checked by the reader).
+    static func read(path: String) throws(SafetensorsError) -> SafetensorsIndex {
+        func invalid(_ reason: String, key: String? = nil) -> SafetensorsError {
+            SafetensorsError(.invalidIndex, path: path, key: key, reason: reason)
+        }
+        let bytes: [UInt8]
+        do {
+            let file = try InputFile(path: path)
+            defer { file.close() }
+            guard file.size <= maximumSize else {
+                throw invalid("the index is \(file.size) bytes, larger than the \(maximumSize)-byte limit")
+            }
+            bytes = try file.read(count: file.size, at: 0)
+        } catch let error as FileIOError {
+            throw SafetensorsError(error)
+        } catch let error as SafetensorsError {
+            throw error
+        } catch {
+            throw invalid("\(error)")
+        }
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw invalid("the index is not valid UTF-8") }
+        let parsed: JSONValue
+        do {
+            parsed = try JSONParser.parse(bytes)
+        } catch {
+            throw invalid("the index is not valid JSON: \(error.description)")
+        }
+        guard let root = parsed.object else { throw invalid("the index is not a JSON object") }
+        var totalSize: Int?
+        var weightMap: [(tensor: String, file: String)]?
+        var seenRoot = Set<String>()
+        for (key, value) in root.members {
+            guard seenRoot.insert(key).inserted else { throw invalid("the key \"\(key)\" appears more than once") }
+            switch key {
+            case "metadata":
+                guard let metadata = value.object else { throw invalid("\"metadata\" is not an object") }
+                if let size = metadata["total_size"] {
+                    guard case .number(let number) = size, let integer = Int(number.text), integer >= 0 else {
+                        throw invalid("\"metadata.total_size\" is not a non-negative integer")
+                    }
+                    totalSize = integer
+                }
+            case "weight_map":
+                guard let map = value.object else { throw invalid("\"weight_map\" is not an object") }
+                var seen = Set<String>()
+                var entries: [(tensor: String, file: String)] = []
+                for (tensor, fileValue) in map.members {
+                    guard seen.insert(tensor).inserted else {
+                        throw invalid("the tensor appears more than once in weight_map", key: tensor)
+                    }
+                    guard let file = fileValue.string else {
+                        throw invalid("its weight_map value is not a file name string", key: tensor)
+                    }
+                    guard isSafeRelativePath(file) else {
+                        throw invalid("its shard \"\(file)\" is not a relative path inside the index's folder", key: tensor)
+                    }
+                    entries.append((tensor, file))
+                }
+                weightMap = entries
+            default:
+                continue  // Writers may add their own keys; only these two have a meaning.
+            }
+        }
+        guard let weightMap else { throw invalid("the index has no \"weight_map\"") }
+        return SafetensorsIndex(totalSize: totalSize, weightMap: weightMap)
+    }
+
+    /// Whether `file` names a file at or below the index's folder (no absolute path, no `..`).
+    private static func isSafeRelativePath(_ file: String) -> Bool {
+        guard !file.isEmpty, !file.hasPrefix("/"), !file.contains("\0") else { return false }
+        return !file.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == ".." || $0.isEmpty }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// What `ckpt convert` needs.
+public struct ConvertRequest: Sendable {
+    /// The checkpoint to read and the one to write.
+    public var inputPath: String
+    public var outputPath: String
+    /// The output format; nil to infer it from `outputPath`.
+    public var format: CheckpointFormat?
+    /// A model JSON giving the structure when the source carries none.
+    public var specPath: String?
+    /// Convert floating-point tensors to this type on the way.
+    public var dtype: DType?
+    /// Writer options (overwrite, compress, weights-only, shard size).
+    public var writerOptions: WriterOptions
+
+    /// Creates a request.
+    public init(inputPath: String, outputPath: String, format: CheckpointFormat? = nil, specPath: String? = nil,
+                dtype: DType? = nil, writerOptions: WriterOptions = WriterOptions()) {
+        self.inputPath = inputPath
+        self.outputPath = outputPath
+        self.format = format
+        self.specPath = specPath
+        self.dtype = dtype
+        self.writerOptions = writerOptions
+    }
+}
+
+/// What `ckpt convert` did.
+public struct ConvertResult: Sendable {
+    public var sourceFormat: CheckpointFormat
+    public var format: CheckpointFormat
+    public var tensorCount: Int
+    public var byteCount: Int
+    /// Where the model's structure came from (`--spec`, the source file, or none).
+    public var structure: String
+}
+
+extension Checkpoints {
+    /// Converts a checkpoint to another format (and dtype), one tensor piece at a time.
+    public static func convert(_ request: ConvertRequest) throws -> ConvertResult {
+        guard let format = request.format ?? CheckpointFormat.infer(fromPath: request.outputPath) else {
+            throw OutputError(path: request.outputPath, CheckpointFormat.unknownExtensionMessage(for: request.outputPath))
+        }
+        let reader = try CheckpointReaders.open(path: request.inputPath)
+        let resolved = try resolveStructure(reader, specPath: request.specPath, needed: format.needsModel)
+        if format.needsModel && resolved == nil {
+            throw CheckpointError(path: request.inputPath, "writing \(format.rawValue) needs the model's structure, and this \(reader.format.rawValue) file carries none; pass --spec model.json")
+        }
+
+        // The tensors to write, each with its source.
+        var sources: [(LayoutTensor, StoredTensor)] = []
+        var topLevelLayers: [String] = []
+        if let (plan, _) = resolved {
+            for pair in try TensorMatching.match(reader, plan: plan) {
+                var tensor = pair.entry.layoutTensor
+                tensor.info.dtype = targetDType(pair.source.info.dtype, request.dtype)
+                sources.append((tensor, pair.source))
+            }
+            topLevelLayers = plan.topLevelLayers
+        } else {
+            for stored in reader.tensors {
+                let info = TensorInfo(name: stored.name, shape: stored.info.shape, dtype: targetDType(stored.info.dtype, request.dtype))
+                sources.append((LayoutTensor(info: info), stored))
+            }
+        }
+        let layout = CheckpointLayout(tensors: sources.map(\.0), topLevelLayers: topLevelLayers,
+                                      modelConfig: resolved?.1, recipe: reader.recipe)
+        let writer = try makeWriter(format: format, path: request.outputPath, layout: layout, options: request.writerOptions)
+        var bytes = 0
+        do {
+            var scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 64)
+            defer { scratch.deallocate() }
+            for (tensor, source) in sources {
+                try writer.beginTensor(tensor)
+                let from = source.info.dtype, to = tensor.info.dtype
+                try reader.read(source, maximumPieceBytes: 4 << 20) { piece in
+                    if from == to {
+                        try writer.append(piece)
+                        return
+                    }
+                    let needed = piece.count / from.byteSize * to.byteSize
+                    if scratch.count < needed {
+                        scratch.deallocate()
+                        scratch = .allocate(byteCount: needed, alignment: 64)
+                    }
+                    let out = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<needed])
+                    ElementConversion.convert(piece, from: from, to: to, into: out)
+                    try writer.append(UnsafeRawBufferPointer(out))
+                }
+                try writer.endTensor()
+                bytes += tensor.info.byteCount
+            }
+            try writer.finish()
+        } catch {
+            writer.abort()
+            throw error
+        }
+        let structure = resolved == nil ? "none" : (request.specPath != nil ? "--spec" : "the source file")
+        return ConvertResult(sourceFormat: reader.format, format: format, tensorCount: sources.count, byteCount: bytes, structure: structure)
+    }
+
+    /// The model for a file: `--spec` first, else the JSON the file carries. Returns the plan and
+    /// the Keras 3 JSON text, or nil when neither exists (or the carried JSON cannot be planned and
+    /// `needed` is false).
+    static func resolveStructure(_ reader: CheckpointReader, specPath: String?, needed: Bool) throws -> (Plan, String)? {
+        if let specPath {
+            let spec = try loadSpec(path: specPath)
+            return (try plan(model: spec.model, file: specPath, options: PlanOptions()), spec.text)
+        }
+        guard let text = reader.modelConfig else { return nil }
+        do {
+            let model = try KerasModelReader(file: reader.path + " (model config)").read(text: text)
+            return (try plan(model: model, file: reader.path + " (model config)", options: PlanOptions()), text)
+        } catch {
+            // A carried config ckpt cannot plan (another dialect, a layer without shapes): only an
+            // error when the structure is really needed; otherwise the file's own names serve.
+            if needed {
+                throw CheckpointError(path: reader.path, "the model config in the file cannot be used (\(error)); pass --spec with the model's Keras 3 JSON")
+            }
+            return nil
+        }
+    }
+
+    /// The dtype a tensor is written in: `--dtype` for floating-point tensors, else its own.
+    static func targetDType(_ source: DType, _ requested: DType?) -> DType {
+        guard let requested, source.isFloatingPoint else { return source }
+        return requested
+    }
+}
+
+extension CheckpointFormat {
+    /// Whether tensors in this format are keyed by canonical names (rather than Keras paths or positions).
+    var isNameKeyed: Bool {
+        switch self {
+        case .npz, .safetensors, .hdf5: return true
+        case .kerasWeights, .keras, .legacyH5: return false
+        }
+    }
+}
