@@ -44,12 +44,9 @@ extension Ckpt {
         @Flag(name: .shortAndLong, help: "Print nothing on success.")
         var quiet = false
 
-        func validate() throws {
-            try validateOutputOptions(format: format, dtype: dtype, maxShardSize: maxShardSize)
-        }
-
         func run() throws {
             try reportingErrors {
+                try validateOutputOptions(format: format, dtype: dtype, maxShardSize: maxShardSize)
                 let request = ConvertRequest(
                     inputPath: input, outputPath: output, format: format.flatMap(CheckpointFormat.init(argument:)),
                     specPath: spec, dtype: dtype.flatMap(floatDType),

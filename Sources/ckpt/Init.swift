@@ -45,12 +45,9 @@ extension Ckpt {
         @Flag(name: .shortAndLong, help: "Print nothing on success.")
         var quiet = false
 
-        func validate() throws {
-            try validateOutputOptions(format: format, dtype: dtype, maxShardSize: maxShardSize)
-        }
-
         func run() throws {
             try reportingErrors {
+                try validateOutputOptions(format: format, dtype: dtype, maxShardSize: maxShardSize)
                 var request = InitRequest(
                     specPath: spec, outputPath: output, format: format.flatMap(CheckpointFormat.init(argument:)),
                     seed: seed, compress: compress, overwrite: force,
@@ -81,18 +78,24 @@ enum ByteText {
     }
 }
 
-/// Checks the output options shared by `init` and `convert`.
+/// Checks the output options shared by `init` and `convert` (in `run`, so a bad value gives one line).
 func validateOutputOptions(format: String?, dtype: String?, maxShardSize: String?) throws {
     if let format, CheckpointFormat(argument: format) == nil {
         let known = CheckpointFormat.writable.map(\.rawValue).joined(separator: ", ")
-        throw ValidationError("unknown format \"\(format)\"; expected one of \(known)")
+        throw UsageError("unknown --format \"\(format)\"; expected one of \(known)")
     }
     if let dtype, floatDType(dtype) == nil {
-        throw ValidationError("unknown --dtype \"\(dtype)\"; expected float32, float16, bfloat16 or float64")
+        throw UsageError("unknown --dtype \"\(dtype)\"; expected float32, float16, bfloat16 or float64")
     }
     if let maxShardSize, ByteSize.parse(maxShardSize) == nil {
-        throw ValidationError("--max-shard-size \"\(maxShardSize)\" is not a size; write e.g. 5GB, 500MB or 2GiB")
+        throw UsageError("--max-shard-size \"\(maxShardSize)\" is not a size; write e.g. 5GB, 500MB or 2GiB")
     }
+}
+
+/// A bad option value, reported as one line.
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// A floating-point dtype named on the command line.

@@ -81,7 +81,8 @@ struct CLITests {
         BadCase(description: "missing folder", spec: "good.json", output: "nowhere/o.npz", expected: "does not exist"),
         BadCase(description: "existing output", spec: "good.json", output: "exists.npz", expected: "--force"),
         BadCase(description: "unknown extension", spec: "good.json", output: "o.bin", expected: "cannot tell the output format"),
-        BadCase(description: "legacy h5 name", spec: "good.json", output: "o.h5", expected: "legacy Keras .h5"),
+        BadCase(description: "unknown format", spec: "good.json", output: "o.npz", extra: ["--format", "tflite"], expected: "unknown --format \"tflite\""),
+        BadCase(description: "unknown dtype", spec: "good.json", output: "o.npz", extra: ["--dtype", "float8"], expected: "unknown --dtype"),
     ]
 
     @Test(arguments: badCases)
