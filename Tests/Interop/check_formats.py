@@ -62,6 +62,8 @@ import struct
 import sys
 import tempfile
 import warnings
+
+from interop_common import dataset_values
 import zipfile
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
@@ -422,7 +424,7 @@ def check_legacy_values(model, root, layers, report):
             continue
         for v, w in zip(variables, wnames):
             label = f"{fname}/{w}"
-            stored = np.asarray(root[fname][w][()])
+            stored = np.asarray(dataset_values(root[fname][w]))
             mine = np.asarray(keras_value(v))
             if stored.shape != mine.shape:
                 report.fail(label, f"shape {list(stored.shape)} != variable "
@@ -645,7 +647,7 @@ def cmd_h5py(args, report):
         for name in datasets:
             ds = f[name]
             try:
-                a = ds[()]
+                a = dataset_values(ds)
             except Exception as e:
                 report.fail(name, f"cannot read: {type(e).__name__}: {e}")
                 continue

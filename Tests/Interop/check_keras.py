@@ -52,6 +52,8 @@ import tempfile
 import time
 import warnings
 
+from interop_common import dataset_values
+
 os.environ.setdefault("KERAS_BACKEND", "numpy")
 
 try:
@@ -281,8 +283,8 @@ def check_roundtrip(model, ours, our_names, loaded, tmpdir, report):
             if not loaded:
                 report.ok()  # presence + shape only
                 continue
-            a = np.asarray(mine[()])
-            b = np.asarray(ref[()])
+            a = np.asarray(dataset_values(mine))
+            b = np.asarray(dataset_values(ref))
             try:
                 a_cast = a.astype(b.dtype, copy=False)
             except (TypeError, ValueError) as e:
@@ -362,7 +364,7 @@ def check_plan_values(t, label, ds, tol, report):
     exp_mean = float(t.get("expected_mean", 0.0) or 0.0)
     exp_std = t.get("expected_std")
     exp_std = float(exp_std) if exp_std is not None else None
-    a = np.asarray(ds[()])
+    a = np.asarray(dataset_values(ds))
     n = a.size
     if exp_std == 0.0 or init_name in DETERMINISTIC_NAMES:
         target = np.asarray(exp_mean).astype(a.dtype)
@@ -411,7 +413,7 @@ def check_reference(ref, ours, our_names, tol, report):
         report.ok()
         const = t.get("constant")
         if const is not None:
-            a = np.asarray(ds[()])
+            a = np.asarray(dataset_values(ds))
             dt = np.dtype(t.get("dtype") or a.dtype)
             target = np.asarray(const).astype(dt)
             bad = int(np.count_nonzero(a.astype(dt) != target))
@@ -419,7 +421,7 @@ def check_reference(ref, ours, our_names, tol, report):
                          f"Keras initializes to the constant {const!r}; "
                          f"{bad} of {a.size} values differ")
         elif t["count"] >= MIN_STAT_COUNT and t.get("std"):
-            _, std, _, _ = float_stats(ds[()])
+            _, std, _, _ = float_stats(dataset_values(ds))
             ratio = std / float(t["std"])
             std_tol = max(tol, 4.0 * math.sqrt(1.0 / t["count"]))
             report.check(abs(ratio - 1.0) <= std_tol, path,
@@ -471,7 +473,7 @@ def check_npz(npz_path, plan, ours, our_names, report):
                 report.fail(name, f"npz dtype {arr.dtype} != h5 {h.dtype} "
                                   f"at {path}")
             else:
-                b = h[()]
+                b = dataset_values(h)
                 if np.array_equal(arr, b):
                     report.ok()
                 else:

@@ -51,6 +51,24 @@ struct FormatInteropTests {
         Self.expectPass(try Self.check(["safetensors", "--file", dir.path("b.safetensors"), "--npz", dir.path("b.npz")]), "bfloat16")
     }
 
+    /// `--dtype`: float16 files and bfloat16 files (2-byte opaque + `dtype` attribute, as Keras
+    /// writes them) load into a float32 Keras model with no warning and the exact values.
+    @Test(arguments: ["float16", "bfloat16", "float64"])
+    func kerasLoadsOtherDTypes(dtype: String) throws {
+        let dir = try TemporaryDirectory()
+        let spec = TestPaths.fixture("keras/cnn.json")
+        for name in ["m.weights.h5", "m.keras", "m.h5"] {
+            let made = try ProcessRunner.ckpt(["init", spec, "-o", dir.path(name), "--dtype", dtype])
+            #expect(made.status == 0, "\(made.stderr)")
+        }
+        let script = TestPaths.repository.appendingPathComponent("Tests/Interop/check_keras.py").path
+        let weights = try ProcessRunner.run(TestPaths.venvPython, [script, "--model", spec, "--weights", dir.path("m.weights.h5")],
+                                            environment: ["KERAS_BACKEND": "numpy"])
+        Self.expectPass(weights, "\(dtype) .weights.h5")
+        Self.expectPass(try Self.check(["load-keras", "--model", spec, "--file", dir.path("m.keras")]), "\(dtype) .keras")
+        Self.expectPass(try Self.check(["load-legacy", "--model", spec, "--file", dir.path("m.h5"), "--full"]), "\(dtype) .h5")
+    }
+
     @Test func numpyReadsConvertedNpz() throws {
         let dir = try TemporaryDirectory()
         let spec = TestPaths.fixture("keras/embed.json")
