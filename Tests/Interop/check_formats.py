@@ -63,7 +63,7 @@ import sys
 import tempfile
 import warnings
 
-from interop_common import dataset_values
+from interop_common import Report, dataset_values
 import zipfile
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
@@ -79,53 +79,6 @@ except Exception as e:  # pragma: no cover
     sys.exit(2)
 
 
-class Report:
-    """Counts checks; same interface as check_keras.Report (whose check
-    functions are passed one of these), plus scoped() label prefixes."""
-
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def ok(self):
-        self.passed += 1
-
-    def fail(self, what, why, count=True):
-        if count:
-            self.failed += 1
-        why = " ".join(str(why).split())  # one line
-        if len(why) > 600:
-            why = why[:600] + " ..."
-        print(f"FAIL {what}: {why}", flush=True)
-
-    def check(self, cond, what, why):
-        if cond:
-            self.ok()
-        else:
-            self.fail(what, why)
-        return cond
-
-    def scoped(self, prefix):
-        return Scoped(self, prefix)
-
-
-class Scoped:
-    def __init__(self, report, prefix):
-        self.report = report
-        self.prefix = prefix
-
-    def ok(self):
-        self.report.ok()
-
-    def fail(self, what, why, count=True):
-        self.report.fail(f"{self.prefix}{what}", why, count=count)
-
-    def check(self, cond, what, why):
-        if cond:
-            self.ok()
-        else:
-            self.fail(what, why)
-        return cond
 
 
 def note(text):

@@ -52,7 +52,7 @@ import tempfile
 import time
 import warnings
 
-from interop_common import dataset_values
+from interop_common import Report, dataset_values
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
 
@@ -72,28 +72,6 @@ SUSPICIOUS_OUTPUT = re.compile(r"warn|skip|error|mismatch|could not",
 MIN_STAT_COUNT = 256
 
 
-class Report:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def ok(self):
-        self.passed += 1
-
-    def fail(self, what, why, count=True):
-        if count:
-            self.failed += 1
-        why = " ".join(str(why).split())  # one line
-        if len(why) > 600:
-            why = why[:600] + " ..."
-        print(f"FAIL {what}: {why}", flush=True)
-
-    def check(self, cond, what, why):
-        if cond:
-            self.ok()
-        else:
-            self.fail(what, why)
-        return cond
 
 
 # --------------------------------------------------------------------------

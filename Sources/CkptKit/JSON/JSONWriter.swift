@@ -10,26 +10,27 @@ public enum JSONWriter {
         case pretty
     }
 
-    /// The JSON text of a value.
-    public static func string(_ value: JSONValue, style: Style = .pretty) -> String {
+    /// The JSON text of a value. `escapeNonASCII` writes every character outside printable ASCII
+    /// as `\uXXXX` (UTF-16 units), as Python's `json.dumps` does by default (`ensure_ascii`).
+    public static func string(_ value: JSONValue, style: Style = .pretty, escapeNonASCII: Bool = false) -> String {
         var out = ""
-        write(value, style: style, indent: 0, to: &out)
+        write(value, style: style, ascii: escapeNonASCII, indent: 0, to: &out)
         return out
     }
 
-    private static func write(_ value: JSONValue, style: Style, indent: Int, to out: inout String) {
+    private static func write(_ value: JSONValue, style: Style, ascii: Bool, indent: Int, to out: inout String) {
         switch value {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .number(let n): out += numberText(n)
-        case .string(let s): writeString(s, to: &out)
+        case .string(let s): writeString(s, ascii: ascii, to: &out)
         case .array(let elements):
             if elements.isEmpty { out += "[]"; return }
             out += "["
             for (i, element) in elements.enumerated() {
                 if i > 0 { out += style == .python ? ", " : "," }
                 if style == .pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
-                write(element, style: style, indent: indent + 1, to: &out)
+                write(element, style: style, ascii: ascii, indent: indent + 1, to: &out)
             }
             if style == .pretty { out += "\n" + String(repeating: "  ", count: indent) }
             out += "]"
@@ -39,9 +40,9 @@ public enum JSONWriter {
             for (i, member) in object.members.enumerated() {
                 if i > 0 { out += style == .python ? ", " : "," }
                 if style == .pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
-                writeString(member.key, to: &out)
+                writeString(member.key, ascii: ascii, to: &out)
                 out += style == .compact ? ":" : ": "
-                write(member.value, style: style, indent: indent + 1, to: &out)
+                write(member.value, style: style, ascii: ascii, indent: indent + 1, to: &out)
             }
             if style == .pretty { out += "\n" + String(repeating: "  ", count: indent) }
             out += "}"
@@ -55,7 +56,7 @@ public enum JSONWriter {
         return number.text
     }
 
-    private static func writeString(_ s: String, to out: inout String) {
+    private static func writeString(_ s: String, ascii: Bool, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -64,10 +65,15 @@ public enum JSONWriter {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                // Python's ensure_ascii escapes everything outside ' '...'~', as UTF-16 units.
+                if scalar.value < 0x20 || (ascii && scalar.value > 0x7E) {
+                    for unit in String(scalar).utf16 {
+                        let hex = String(unit, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    }
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -28,47 +28,13 @@ struct SafetensorsIndex: Sendable, Hashable {
     /// output, keys sorted by code point, `", "`-free separators at line ends).
     func text() -> String {
         let sorted = weightMap.sorted { $0.tensor.unicodeScalars.lexicographicallyPrecedes($1.tensor.unicodeScalars) }
-        var out = "{\n  \"metadata\": {"
-        if let totalSize {
-            out += "\n    \"total_size\": \(totalSize)\n  },\n"
-        } else {
-            out += "},\n"
-        }
-        out += "  \"weight_map\": {"
-        if sorted.isEmpty {
-            out += "}\n}\n"
-            return out
-        }
-        for (i, entry) in sorted.enumerated() {
-            out += i == 0 ? "\n" : ",\n"
-            out += "    " + Self.pythonString(entry.tensor) + ": " + Self.pythonString(entry.file)
-        }
-        out += "\n  }\n}\n"
-        return out
-    }
-
-    /// A string as Python's `json.dumps` writes it with `ensure_ascii=True`.
-    static func pythonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case " "..."~": out.unicodeScalars.append(scalar)
-            default:
-                // Python escapes everything outside printable ASCII as \uXXXX, using UTF-16 surrogates.
-                for unit in String(scalar).utf16 {
-                    let hex = String(unit, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                }
-            }
-        }
-        return out + "\""
+        var metadata = JSONObject()
+        if let totalSize { metadata["total_size"] = .number(JSONNumber(totalSize)) }
+        var map = JSONObject()
+        for entry in sorted { map.members.append((entry.tensor, .string(entry.file))) }
+        let index = JSONValue.object(JSONObject([("metadata", .object(metadata)), ("weight_map", .object(map))]))
+        // JSONWriter's pretty layout is json.dumps(indent=2)'s; escapeNonASCII is its ensure_ascii.
+        return JSONWriter.string(index, style: .pretty, escapeNonASCII: true) + "\n"
     }
 
     // MARK: Reading
