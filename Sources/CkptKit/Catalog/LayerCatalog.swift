@@ -29,12 +29,6 @@ public enum LayerCatalog {
         "BatchNormalization", "LayerNormalization", "Embedding",
     ]
 
-    /// Whether ckpt knows the class (weighted or weightless).
-    public static func knows(_ className: String) -> Bool {
-        weightlessClasses.contains(className) || weightedClasses.contains(className)
-            || className == "Functional" || className == "Sequential"
-    }
-
     /// The variables a layer owns, in save order. Nested models are handled by the planner.
     public static func variables(of layer: KerasLayer) throws(ModelError) -> [VariableSpec] {
         let className = layer.className

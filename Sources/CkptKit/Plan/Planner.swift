@@ -65,9 +65,6 @@ public struct Planner: Sendable {
                          topLevel: topLevel ?? layer.name, inheritedDType: dtype, into: &entries)
                 continue
             }
-            if !LayerCatalog.knows(layer.className) && !layer.isOperation {
-                _ = try LayerCatalog.variables(of: layer)  // throws the unknown-class error
-            }
             let variables = try LayerCatalog.variables(of: layer)
             for (index, variable) in variables.enumerated() {
                 entries.append(try planEntry(
