@@ -1,5 +1,6 @@
 import ArgumentParser
 import CkptKit
+import Foundation
 
 extension Ckpt {
     struct Init: ParsableCommand {
@@ -8,20 +9,24 @@ extension Ckpt {
             abstract: "Make a starting checkpoint for a model architecture.",
             discussion: """
                 The output format follows the file name (.weights.h5, .npz) or --format. \
-                The same seed always gives the same bytes.
+                The same seed always gives the same bytes. With --seeds, or placeholders in -o \
+                ({seed}, {name}, {format}, {dtype}), it makes many checkpoints in parallel, as ckpt batch does.
                 """
         )
 
         @Argument(help: "The model architecture: a Keras model JSON (model.to_json()).")
         var spec: String
 
-        @Option(name: .shortAndLong, help: "The checkpoint file to write.")
+        @Option(name: .shortAndLong, help: "The checkpoint file to write; with --seeds a pattern such as 'out/seed{seed}.safetensors'.")
         var output: String
 
-        @Option(help: "The global seed (an unsigned 64-bit integer).")
-        var seed: UInt64 = 0
+        @Option(help: "The global seed (an unsigned 64-bit integer; default 0).")
+        var seed: UInt64?
 
-        @Option(help: "The output format: weights.h5, keras, h5, npz or safetensors (default: from the output file name).")
+        @Option(help: "Many seeds, one checkpoint each: an inclusive range A..B or a list a,b,c (with {seed} in -o).")
+        var seeds: String?
+
+        @Option(help: "The output format: weights.h5, keras, h5, npz or safetensors (default: from the output file name); with --seeds a comma-separated list (with {format} in -o).")
         var format: String?
 
         @Option(help: "Write floating-point tensors as float32, float16, bfloat16 or float64 (default: each layer's variable dtype).")
@@ -42,18 +47,31 @@ extension Ckpt {
         @Flag(help: "Overwrite the output file if it exists.")
         var force = false
 
+        @Option(help: "Sharded safetensors: write only shard files K/N (shard j, from 1, when (j-1) mod N == K-1) and the index, so N machines write one checkpoint.")
+        var onlyShards: String?
+
         @Flag(name: .shortAndLong, help: "Print nothing on success.")
         var quiet = false
 
+        @OptionGroup var batch: BatchRunOptions
+
+        /// Whether this run makes many outputs (a one-job batch).
+        private var isBatch: Bool { seeds != nil || output.contains("{") || batch.isUsed }
+
         func run() throws {
+            if isBatch {
+                try BatchCommand.run(batch, force: force, quiet: quiet) { try job() }
+                return
+            }
             try reportingErrors {
                 try validateOutputOptions(format: format, dtype: dtype, maxShardSize: maxShardSize)
                 var request = InitRequest(
                     specPath: spec, outputPath: output, format: format.flatMap(CheckpointFormat.init(argument:)),
-                    seed: seed, compress: compress, overwrite: force,
+                    seed: seed ?? 0, compress: compress, overwrite: force,
                     planOptions: PlanOptions(respectConfig: respectConfig, dtype: dtype.flatMap(floatDType)))
                 request.weightsOnly = weightsOnly
                 request.maxShardBytes = maxShardSize.flatMap(ByteSize.parse)
+                request.onlyShards = try onlyShards.map(parseOnlyShards)
                 let result = try Checkpoints.initialize(request)
                 if !quiet {
                     let plan = result.plan
@@ -63,6 +81,46 @@ extension Ckpt {
             }
         }
     }
+}
+
+extension Ckpt.Init {
+    /// The one job `ckpt init --seeds … -o PATTERN` stands for.
+    func job() throws -> JobsFile {
+        if seeds != nil && seed != nil { throw UsageError("pass --seed or --seeds, not both") }
+        let formats = try format.map(formatList) ?? []
+        try validateOutputOptions(format: nil, dtype: dtype, maxShardSize: maxShardSize)
+        var job = BatchJob(kind: .initialize, number: 1, spec: spec, output: output)
+        job.seeds = try seeds.map(BatchJob.parseSeeds) ?? [seed ?? 0]
+        job.formats = formats
+        job.dtypes = dtype.flatMap(floatDType).map { [$0] } ?? []
+        job.compress = compress
+        job.weightsOnly = weightsOnly
+        job.maxShardBytes = maxShardSize.flatMap(ByteSize.parse)
+        job.respectConfig = respectConfig
+        job.force = force
+        job.onlyShards = try onlyShards.map(parseOnlyShards)
+        return JobsFile(command: "ckpt init", jobs: [job])
+    }
+}
+
+/// A `--format`/`--to` list: `safetensors,npz`.
+func formatList(_ text: String) throws -> [CheckpointFormat] {
+    try text.split(separator: ",").map { name in
+        let name = String(name).trimmingCharacters(in: .whitespaces)
+        guard let format = CheckpointFormat(argument: name) else {
+            let known = CheckpointFormat.writable.map(\.rawValue).joined(separator: ", ")
+            throw UsageError("unknown format \"\(name)\"; expected one of \(known)")
+        }
+        return format
+    }
+}
+
+/// A `--only-shards K/N` value.
+func parseOnlyShards(_ text: String) throws -> ShardSelection {
+    guard let selection = ShardSelection(parsing: text) else {
+        throw UsageError("--only-shards \"\(text)\" is not K/N with whole numbers 1 ≤ K ≤ N (K counts from 1)")
+    }
+    return selection
 }
 
 enum ByteText {

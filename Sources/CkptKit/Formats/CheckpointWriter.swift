@@ -20,6 +20,14 @@ public protocol CheckpointWriter: AnyObject {
     func finish() throws
     /// Removes any temporary file; safe to call more than once, and after `finish`.
     func abort()
+    /// Whether the writer takes tensor `index` of the layout. Every writer takes every tensor,
+    /// except a safetensors writer told to write only some shard files
+    /// (`WriterOptions.onlyShards`): the caller skips the others (no `beginTensor`).
+    func wantsTensor(at index: Int) -> Bool
+}
+
+extension CheckpointWriter {
+    public func wantsTensor(at index: Int) -> Bool { true }
 }
 
 /// Options every writer understands.
@@ -32,12 +40,17 @@ public struct WriterOptions: Sendable {
     public var weightsOnly: Bool
     /// For safetensors: the largest shard in bytes (nil: one file).
     public var maxShardBytes: Int?
+    /// For sharded safetensors: write only the shard files of this part (shard file *j*, from 1,
+    /// when `(j − 1) mod N == K − 1`) and the index, so several machines write one checkpoint.
+    public var onlyShards: ShardSelection?
 
     /// Creates options.
-    public init(overwrite: Bool = false, compress: Bool = false, weightsOnly: Bool = false, maxShardBytes: Int? = nil) {
+    public init(overwrite: Bool = false, compress: Bool = false, weightsOnly: Bool = false, maxShardBytes: Int? = nil,
+                onlyShards: ShardSelection? = nil) {
         self.overwrite = overwrite
         self.compress = compress
         self.weightsOnly = weightsOnly
         self.maxShardBytes = maxShardBytes
+        self.onlyShards = onlyShards
     }
 }

@@ -44,9 +44,16 @@ public enum Checkpoints {
         let writer = try makeWriter(format: format, path: request.outputPath, layout: layout, options: request.writerOptions)
         do {
             let generator = TensorGenerator()
-            for entry in plan.entries {
+            // A tensor's values depend only on the seed and its name, so skipping the tensors of
+            // shards another machine writes changes nothing in the rest.
+            for (index, entry) in plan.entries.enumerated() where writer.wantsTensor(at: index) {
+                try checkCancellation(request.isCancelled)
                 try writer.beginTensor(entry.layoutTensor)
-                try generator.generate(entry, seed: request.seed) { bytes in try writer.append(bytes) }
+                try generator.generate(entry, seed: request.seed) { bytes in
+                    try checkCancellation(request.isCancelled)
+                    try writer.append(bytes)
+                    request.onBytes?(bytes.count)
+                }
                 try writer.endTensor()
             }
             try writer.finish()
@@ -54,13 +61,29 @@ public enum Checkpoints {
             writer.abort()
             throw error
         }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: request.outputPath)
-        let size = (attributes?[.size] as? Int) ?? 0
-        return InitResult(plan: plan, outputPath: request.outputPath, format: format, fileSize: size)
+        let files = writtenFiles(writer, path: request.outputPath)
+        // A sharded safetensors output is several files (and none at the target path itself).
+        let size = files.reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
+        }
+        return InitResult(plan: plan, outputPath: request.outputPath, format: format, fileSize: size, files: files)
+    }
+
+    /// Throws `CancellationError` once `isCancelled` says so.
+    static func checkCancellation(_ isCancelled: (@Sendable () -> Bool)?) throws(CancellationError) {
+        if let isCancelled, isCancelled() { throw CancellationError() }
+    }
+
+    /// The files a finished writer wrote at `path`.
+    static func writtenFiles(_ writer: CheckpointWriter, path: String) -> [String] {
+        (writer as? SafetensorsWriter)?.filePaths ?? [path]
     }
 
     /// A writer for `format` at `path`.
     static func makeWriter(format: CheckpointFormat, path: String, layout: CheckpointLayout, options: WriterOptions) throws -> CheckpointWriter {
+        if let selection = options.onlyShards, format != .safetensors {
+            throw OutputError(path: path, "only some shards (\(selection)) can be written of a sharded safetensors checkpoint, not of \(format.rawValue)")
+        }
         switch format {
         case .kerasWeights:
             return try KerasWeightsWriter(path: path, overwrite: options.overwrite)

@@ -13,6 +13,11 @@ public struct ConvertRequest: Sendable {
     public var dtype: DType?
     /// Writer options (overwrite, compress, weights-only, shard size).
     public var writerOptions: WriterOptions
+    /// Asked between tensor pieces; once it returns true the conversion stops with a
+    /// `CancellationError` and the writer removes its temporary files.
+    public var isCancelled: (@Sendable () -> Bool)? = nil
+    /// Told the byte count of every tensor piece handed to the writer (for progress displays).
+    public var onBytes: (@Sendable (Int) -> Void)? = nil
 
     /// Creates a request.
     public init(inputPath: String, outputPath: String, format: CheckpointFormat? = nil, specPath: String? = nil,
@@ -32,8 +37,12 @@ public struct ConvertResult: Sendable {
     public var format: CheckpointFormat
     public var tensorCount: Int
     public var byteCount: Int
+    /// The elements of every tensor (the checkpoint's parameter count).
+    public var parameterCount: Int
     /// Where the model's structure came from (`--spec`, the source file, or none).
     public var structure: String
+    /// Every file written: the output, or its shard files and then the index.
+    public var files: [String]
 }
 
 extension Checkpoints {
@@ -71,10 +80,13 @@ extension Checkpoints {
         do {
             var scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 64)
             defer { scratch.deallocate() }
-            for (tensor, source) in sources {
+            for (index, (tensor, source)) in sources.enumerated() where writer.wantsTensor(at: index) {
+                try checkCancellation(request.isCancelled)
                 try writer.beginTensor(tensor)
                 let from = source.info.dtype, to = tensor.info.dtype
                 try reader.read(source, maximumPieceBytes: 4 << 20) { piece in
+                    try checkCancellation(request.isCancelled)
+                    defer { request.onBytes?(piece.count / from.byteSize * to.byteSize) }
                     if from == to {
                         try writer.append(piece)
                         return
@@ -97,7 +109,8 @@ extension Checkpoints {
             throw error
         }
         let structure = resolved == nil ? "none" : (request.specPath != nil ? "--spec" : "the source file")
-        return ConvertResult(sourceFormat: reader.format, format: format, tensorCount: sources.count, byteCount: bytes, structure: structure)
+        return ConvertResult(sourceFormat: reader.format, format: format, tensorCount: sources.count, byteCount: bytes,
+                             parameterCount: sources.reduce(0) { $0 + $1.0.info.elementCount }, structure: structure, files: writtenFiles(writer, path: request.outputPath))
     }
 
     /// The model for a file: `--spec` first, else the JSON the file carries. Returns the plan and

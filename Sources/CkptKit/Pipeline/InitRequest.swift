@@ -16,10 +16,18 @@ public struct InitRequest: Sendable {
     public var weightsOnly: Bool = false
     /// safetensors: the largest shard in bytes (nil: one file).
     public var maxShardBytes: Int? = nil
+    /// Sharded safetensors: write only these shard files and the index; only their tensors are generated.
+    public var onlyShards: ShardSelection? = nil
+    /// Asked between tensor pieces; once it returns true the run stops with a `CancellationError`
+    /// and the writer removes its temporary files.
+    public var isCancelled: (@Sendable () -> Bool)? = nil
+    /// Told the byte count of every tensor piece handed to the writer (for progress displays).
+    public var onBytes: (@Sendable (Int) -> Void)? = nil
 
     /// The writer options this request asks for.
     var writerOptions: WriterOptions {
-        WriterOptions(overwrite: overwrite, compress: compress, weightsOnly: weightsOnly, maxShardBytes: maxShardBytes)
+        WriterOptions(overwrite: overwrite, compress: compress, weightsOnly: weightsOnly, maxShardBytes: maxShardBytes,
+                      onlyShards: onlyShards)
     }
     /// Plan choices (respect the config's initializers, dtype).
     public var planOptions: PlanOptions
@@ -48,4 +56,6 @@ public struct InitResult: Sendable {
     public var format: CheckpointFormat
     /// The size of the written file in bytes.
     public var fileSize: Int
+    /// Every file written: the output, or its shard files and then the index.
+    public var files: [String]
 }

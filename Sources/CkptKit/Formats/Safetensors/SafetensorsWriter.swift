@@ -7,6 +7,9 @@ import Foundation
 /// front to back: header, then the tensors' bytes in layout order, contiguous. Each file goes to
 /// its own temporary file beside the target; all are renamed into place only in `finish()` (the
 /// shards first, the index last), and `abort()` or deinit removes every temporary file.
+///
+/// With `WriterOptions.onlyShards` it writes only the selected shard files plus the index (the
+/// same bytes from every part) and takes only their tensors (`wantsTensor(at:)`).
 final class SafetensorsWriter: CheckpointWriter {
     /// `__metadata__` keys ckpt writes (all values are strings, as the format requires).
     enum MetadataKey {
@@ -48,6 +51,11 @@ final class SafetensorsWriter: CheckpointWriter {
     /// Which file each tensor goes to.
     let plan: SafetensorsShardPlan
     private let tensors: [TensorInfo]
+    /// The layout indices of the tensors this writer takes, in layout order (all of them unless
+    /// only some shards are written).
+    private let order: [Int]
+    /// For each file of `plan`, its entry in `outputs` (nil: a shard another part writes).
+    private let outputOfFile: [Int?]
     private var outputs: [Output]
     private let index: (atomic: AtomicOutput, text: String)?
     /// A file at the target path that a sharded write replaces (`overwrite` only): removed after
@@ -73,15 +81,26 @@ final class SafetensorsWriter: CheckpointWriter {
         let (folder, targetName) = Self.split(path: path)
         let plan = SafetensorsShardPlan.make(sizes: sizes, maxShardBytes: options.maxShardBytes, targetName: targetName)
         self.plan = plan
+        if let selection = options.onlyShards, !plan.isSharded {
+            throw SafetensorsError(.usage, path: path, reason: "writing only shards \(selection) needs a sharded checkpoint, and this one fits one file; pass a smaller --max-shard-size")
+        }
         let metadata = Self.metadata(for: layout)
 
         // Claim every target before writing anything: AtomicOutput refuses existing files.
         var outputs: [Output] = []
-        for file in plan.files {
+        var outputOfFile: [Int?] = []
+        for (number, file) in plan.files.enumerated() {
+            guard options.onlyShards?.contains(number) ?? true else {
+                outputOfFile.append(nil)
+                continue
+            }
             let atomic = try AtomicOutput(path: folder + file.name, overwrite: options.overwrite)
             let header = SafetensorsHeader(metadata: metadata, tensors: file.tensors.map { tensors[$0] })
+            outputOfFile.append(outputs.count)
             outputs.append(Output(atomic: atomic, header: header, tensorCount: file.tensors.count))
         }
+        self.outputOfFile = outputOfFile
+        order = tensors.indices.filter { outputOfFile[plan.fileOfTensor[$0]] != nil }
         if let indexName = plan.indexName {
             let atomic = try AtomicOutput(path: folder + indexName, overwrite: options.overwrite)
             let weightMap = tensors.indices.map { (tensors[$0].name, plan.files[plan.fileOfTensor[$0]].name) }
@@ -116,18 +135,21 @@ final class SafetensorsWriter: CheckpointWriter {
         guard current == nil else {
             throw usage("beginTensor('\(tensor.info.name)') before endTensor() of the previous tensor")
         }
-        guard nextTensor < tensors.count else {
-            throw usage("beginTensor('\(tensor.info.name)') after all \(tensors.count) tensors of the layout")
+        guard nextTensor < order.count else {
+            throw usage("beginTensor('\(tensor.info.name)') after all \(order.count) tensors this writer takes")
         }
-        let expected = tensors[nextTensor]
+        let index = order[nextTensor]
+        let expected = tensors[index]
         guard tensor.info == expected else {
             throw SafetensorsError(.usage, path: path, key: tensor.info.name,
-                                   reason: "expected tensor \(nextTensor) of the layout, '\(expected.name)' \(expected.shape) \(expected.dtype.rawValue), got \(tensor.info.shape) \(tensor.info.dtype.rawValue)")
+                                   reason: "expected tensor \(index) of the layout, '\(expected.name)' \(expected.shape) \(expected.dtype.rawValue), got \(tensor.info.shape) \(tensor.info.dtype.rawValue)")
         }
-        let output = plan.fileOfTensor[nextTensor]
+        guard let output = outputOfFile[plan.fileOfTensor[index]] else {
+            throw usage("tensor '\(expected.name)' belongs to a shard this writer does not write")
+        }
         if outputs[output].file == nil { try open(output) }
         let rowBytes = expected.shape.isEmpty ? expected.byteCount : expected.shape.dropFirst().reduce(expected.dtype.byteSize, *)
-        current = CurrentTensor(index: nextTensor, output: output, rowBytes: rowBytes, remaining: expected.byteCount)
+        current = CurrentTensor(index: index, output: output, rowBytes: rowBytes, remaining: expected.byteCount)
     }
 
     func append(_ bytes: UnsafeRawBufferPointer) throws {
@@ -173,8 +195,8 @@ final class SafetensorsWriter: CheckpointWriter {
 
     func finish() throws {
         try checkWriting()
-        guard current == nil, nextTensor == tensors.count else {
-            throw usage("finish() after \(nextTensor) of the layout's \(tensors.count) tensors")
+        guard current == nil, nextTensor == order.count else {
+            throw usage("finish() after \(nextTensor) of the \(order.count) tensors this writer takes")
         }
         do {
             // Files without tensors (an empty layout) still get their header.
@@ -197,6 +219,10 @@ final class SafetensorsWriter: CheckpointWriter {
         }
     }
 
+    func wantsTensor(at index: Int) -> Bool {
+        index < plan.fileOfTensor.count && outputOfFile[plan.fileOfTensor[index]] != nil
+    }
+
     func abort() {
         guard state == .writing else { return }
         state = .aborted
@@ -205,6 +231,12 @@ final class SafetensorsWriter: CheckpointWriter {
             output.atomic.discard()
         }
         index?.atomic.discard()
+    }
+
+    /// The files this writer writes (when it finishes): its shard files in shard order, then the
+    /// index; or the single file.
+    var filePaths: [String] {
+        outputs.map(\.atomic.targetPath) + (index.map { [$0.atomic.targetPath] } ?? [])
     }
 
     // MARK: Shard plan

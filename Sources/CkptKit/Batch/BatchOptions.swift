@@ -1,0 +1,26 @@
+/// How a batch runs.
+public struct BatchOptions: Sendable {
+    /// Run only this part of the sorted outputs (`--shard K/N`).
+    public var shard: ShardSelection?
+    /// How many outputs are written at once, each on its own thread.
+    public var threads: Int
+    /// Replace existing outputs.
+    public var force: Bool
+    /// Skip outputs the report shows finished and unchanged; redo (and replace) the rest.
+    public var resume: Bool
+    /// The JSON Lines report to write (and, with `resume`, to read first).
+    public var reportPath: String?
+    /// Stop at the first failure (in-flight outputs are cancelled and removed).
+    public var failFast: Bool
+
+    /// Creates options.
+    public init(shard: ShardSelection? = nil, threads: Int = 1, force: Bool = false, resume: Bool = false,
+                reportPath: String? = nil, failFast: Bool = false) {
+        self.shard = shard
+        self.threads = threads
+        self.force = force
+        self.resume = resume
+        self.reportPath = reportPath
+        self.failFast = failFast
+    }
+}

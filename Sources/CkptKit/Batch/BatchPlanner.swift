@@ -1,0 +1,290 @@
+import Foundation
+
+/// Expands a batch's jobs into outputs and checks them all before any work starts: specs and
+/// inputs exist (a glob matching nothing is an error), formats are known, placeholders make
+/// sense, no two outputs land on one path, and no output exists unless `force` or `--resume`.
+///
+/// Outputs are sorted by their output path as the job writes it (placeholders filled,
+/// normalized, byte order); the position in that list is the output's `id`, and `--shard K/N`
+/// keeps the outputs with `id mod N == K − 1`. The order does not depend on the jobs' order or
+/// on where the jobs file lives, so every machine of an array agrees on it.
+public enum BatchPlanner {
+    /// Expands and checks `file`'s jobs.
+    public static func plan(_ file: JobsFile, options: BatchOptions) throws(BatchError) -> BatchPlan {
+        var planner = Expansion(file: file, options: options)
+        var outputs: [BatchOutput] = []
+        for job in file.jobs {
+            outputs += try planner.expand(job)
+        }
+        try checkCollisions(outputs, file: file)
+        outputs.sort { $0.sortKey.utf8.lexicographicallyPrecedes($1.sortKey.utf8) }
+        for index in outputs.indices { outputs[index].id = index }
+        let selected = options.shard.map { shard in outputs.filter { shard.contains($0.id) } } ?? outputs
+        if !options.resume { try checkExisting(selected, file: file) }
+        return BatchPlan(label: file.label, outputs: outputs, selected: selected, plans: planner.plans)
+    }
+
+    /// No file may be written by two outputs.
+    private static func checkCollisions(_ outputs: [BatchOutput], file: JobsFile) throws(BatchError) {
+        var owner: [String: Int] = [:]
+        for (index, output) in outputs.enumerated() {
+            for path in output.claimedFiles {
+                let identity = BatchPaths.identity(path)
+                if let first = owner[identity], first != index {
+                    throw file.error(job: output.job, kind: output.kind, field: "output",
+                                     "two outputs land on \(path): \(outputs[first].summary) and \(output.summary)")
+                }
+                owner[identity] = index
+            }
+        }
+    }
+
+    /// No output may exist unless it is to be replaced.
+    private static func checkExisting(_ outputs: [BatchOutput], file: JobsFile) throws(BatchError) {
+        var existing: [(BatchOutput, String)] = []
+        for output in outputs where !output.overwrite {
+            if let path = output.claimedFiles.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+                existing.append((output, path))
+            }
+        }
+        guard let (output, path) = existing.first else { return }
+        let more = existing.count > 1 ? " (and \(existing.count - 1) more output\(existing.count == 2 ? "" : "s"))" : ""
+        throw file.error(job: output.job, kind: output.kind, field: "output", "\(path) exists\(more); pass --force to replace, or --resume with the report to continue a run")
+    }
+}
+
+/// The state of one expansion: the jobs file, options and the specs read so far.
+private struct Expansion {
+    let file: JobsFile
+    let options: BatchOptions
+    /// Model plans by key (spec path, respect_config, dtype); nil when the spec does not plan
+    /// (the outputs then fail when run, with the reason).
+    var plans: [String: Plan] = [:]
+    private var unplannable: Set<String> = []
+    private var specDigests: [String: String] = [:]
+
+    init(file: JobsFile, options: BatchOptions) {
+        self.file = file
+        self.options = options
+    }
+
+    mutating func expand(_ job: BatchJob) throws(BatchError) -> [BatchOutput] {
+        let patternText = job.output.hasSuffix("/") ? job.output + BatchJob.defaultFileName(for: job.kind) : job.output
+        let pattern: OutputPattern
+        do {
+            pattern = try OutputPattern(patternText)
+        } catch {
+            throw file.error(job, field: "output", error.message)
+        }
+        try checkPlaceholders(pattern, job)
+
+        var specPath: String?
+        if let spec = job.spec {
+            let resolved = file.resolve(spec)
+            guard BatchPaths.isRegularFile(resolved) else {
+                throw file.error(job, field: job.kind == .initialize ? "init" : "spec", noSuchFile(spec, resolved))
+            }
+            specPath = resolved
+        }
+        let inputs = try expandInputs(job)
+        if inputs.count > 1 && !pattern.placeholders.contains(.stem) {
+            throw file.error(job, field: "output", "\(inputs.count) inputs would all be written to \"\(job.output)\"; put {stem} in the output (or end it with / for a folder)")
+        }
+        let name = job.name ?? specPath.map { path -> String in
+            let fileName = path.split(separator: "/").last.map(String.init) ?? path
+            guard let dot = fileName.lastIndex(of: "."), dot != fileName.startIndex else { return fileName }
+            return String(fileName[..<dot])
+        }
+
+        // The axes: seeds (init) or inputs (convert), × formats × dtypes.
+        let sources: [(seed: UInt64?, input: String?)] = job.kind == .initialize
+            ? job.seeds.map { ($0, nil) } : inputs.map { (nil, $0) }
+        let formats: [CheckpointFormat?] = job.formats.isEmpty ? [nil] : job.formats
+        let dtypes: [DType?] = job.dtypes.isEmpty ? [nil] : job.dtypes
+        var outputs: [BatchOutput] = []
+        for source in sources {
+            for format in formats {
+                for dtype in dtypes {
+                    var values: [OutputPattern.Placeholder: String] = [:]
+                    values[.name] = name
+                    values[.seed] = source.seed.map { String($0) }
+                    values[.stem] = source.input.map(BatchPaths.stem)
+                    values[.format] = format?.rawValue
+                    values[.dtype] = dtype?.rawValue
+                    let written = pattern.fill(values)
+                    outputs.append(try output(job, written: written, format: format, dtype: dtype,
+                                              seed: source.seed, input: source.input, spec: specPath))
+                }
+            }
+        }
+        return outputs
+    }
+
+    // MARK: Checks
+
+    private func checkPlaceholders(_ pattern: OutputPattern, _ job: BatchJob) throws(BatchError) {
+        let used = pattern.placeholders
+        func fail(_ message: String) -> BatchError { file.error(job, field: "output", message) }
+        switch job.kind {
+        case .initialize:
+            if used.contains(.stem) { throw fail("{stem} is a convert job's input name; init jobs have {name}, {seed}, {format} and {dtype}") }
+            if job.seeds.count > 1 && !used.contains(.seed) {
+                throw fail("\(job.seeds.count) seeds would all be written to \"\(job.output)\"; put {seed} in the output")
+            }
+        case .convert:
+            if used.contains(.seed) { throw fail("{seed} is for init jobs; a convert job's outputs are named by {stem}, {format} and {dtype}") }
+            if used.contains(.name) && job.spec == nil && job.name == nil {
+                throw fail("{name} is the spec's file name, and this job has no \"spec\" (or \"name\")")
+            }
+        }
+        let formatsField = job.kind == .initialize ? "formats" : "to"
+        if used.contains(.format) && job.formats.isEmpty {
+            throw fail("{format} needs the formats to write: add \"\(formatsField)\"")
+        }
+        if job.formats.count > 1 && !used.contains(.format) {
+            throw fail("\(job.formats.count) formats would all be written to \"\(job.output)\"; put {format} in the output")
+        }
+        if used.contains(.dtype) && job.dtypes.isEmpty { throw fail("{dtype} needs \"dtype\"") }
+        if job.dtypes.count > 1 && !used.contains(.dtype) {
+            throw fail("\(job.dtypes.count) dtypes would all be written to \"\(job.output)\"; put {dtype} in the output")
+        }
+        if job.onlyShards != nil && job.maxShardBytes == nil && !job.output.hasSuffix(".safetensors.index.json") {
+            throw file.error(job, field: "only_shards", "writing only some shards needs a sharded safetensors output: add \"max_shard_size\"")
+        }
+    }
+
+    /// The job's inputs: globs expanded (each must match), literal paths checked, duplicates dropped.
+    private func expandInputs(_ job: BatchJob) throws(BatchError) -> [String] {
+        var inputs: [String] = []
+        var seen = Set<String>()
+        for pattern in job.inputs {
+            let resolved = file.resolve(pattern)
+            var matches: [String]
+            if BatchPaths.hasWildcards(pattern) {
+                matches = BatchPaths.expand(resolved)
+                guard !matches.isEmpty else { throw file.error(job, field: "convert", "no file matches \"\(pattern)\"") }
+            } else {
+                guard BatchPaths.isRegularFile(resolved) else { throw file.error(job, field: "convert", noSuchFile(pattern, resolved)) }
+                matches = [resolved]
+            }
+            for match in matches where seen.insert(BatchPaths.identity(match)).inserted {
+                inputs.append(match)
+            }
+        }
+        return inputs
+    }
+
+    private func noSuchFile(_ written: String, _ resolved: String) -> String {
+        written == resolved ? "no such file \"\(written)\"" : "no such file \"\(written)\" (looked for \(resolved))"
+    }
+
+    // MARK: One output
+
+    private mutating func output(_ job: BatchJob, written: String, format requested: CheckpointFormat?, dtype: DType?,
+                                 seed: UInt64?, input: String?, spec: String?) throws(BatchError) -> BatchOutput {
+        guard let format = requested ?? CheckpointFormat.infer(fromPath: written) else {
+            let field = job.kind == .initialize ? "formats" : "to"
+            throw file.error(job, field: "output", "cannot tell the format of \"\(written)\" from its name; add \"\(field)\" or end it with .safetensors, .npz, .weights.h5, .keras or .h5")
+        }
+        if job.onlyShards != nil && format != .safetensors {
+            throw file.error(job, field: "only_shards", "only a sharded safetensors output can be written in parts, not \(format.rawValue)")
+        }
+        let path = file.resolve(written)
+        if let input, BatchPaths.identity(input) == BatchPaths.identity(path) {
+            throw file.error(job, field: "output", "\(written) would overwrite its own input")
+        }
+        var output = BatchOutput(job: job.number, kind: job.kind, path: path, sortKey: BatchPaths.normalized(written),
+                                 format: format, dtype: dtype, seed: seed, spec: spec, input: input)
+        output.respectConfig = job.respectConfig
+        output.compress = job.compress
+        output.weightsOnly = job.weightsOnly
+        output.maxShardBytes = job.maxShardBytes
+        output.onlyShards = job.onlyShards
+        output.overwrite = job.force || options.force || options.resume
+        output.claimedFiles = [path]
+
+        var settings = JSONObject()
+        settings["kind"] = .string(job.kind.rawValue)
+        if let input { settings["input"] = .string(input) }
+        if let spec {
+            settings["spec"] = .string(spec)
+            settings["spec_sha256"] = specDigest(spec).map(JSONValue.string) ?? .null
+        }
+        if let seed { settings["seed"] = .number(JSONNumber(text: String(seed)) ?? JSONNumber(0)) }
+        settings["format"] = .string(format.rawValue)
+        settings["dtype"] = dtype.map { .string($0.rawValue) } ?? .null
+        if job.kind == .initialize { settings["respect_config"] = .bool(job.respectConfig) }
+        settings["compress"] = .bool(job.compress)
+        settings["weights_only"] = .bool(job.weightsOnly)
+        settings["max_shard_size"] = job.maxShardBytes.map { .number(JSONNumber($0)) } ?? .null
+        settings["only_shards"] = job.onlyShards.map { .string($0.description) } ?? .null
+        output.settings = settings
+
+        switch job.kind {
+        case .initialize:
+            guard let spec, let plan = plan(spec, options: output.planOptions) else { break }
+            output.planKey = Self.planKey(spec, output.planOptions)
+            output.expectedBytes = plan.byteCount
+            if format == .safetensors {
+                try claimShards(&output, plan: plan, job: job)
+            }
+        case .convert:
+            output.expectedBytes = input.flatMap(BatchPaths.fileSize) ?? 0
+            if format == .safetensors && job.maxShardBytes != nil {
+                // The split depends on the source; the index name does not.
+                let folder = BatchPaths.folder(of: path)
+                let index = SafetensorsShardPlan.stem(of: path.split(separator: "/").last.map(String.init) ?? path)
+                    + SafetensorsShardPlan.indexSuffix
+                output.claimedFiles.append(folder.isEmpty ? index : (folder.hasSuffix("/") ? folder : folder + "/") + index)
+            }
+        }
+        return output
+    }
+
+    /// Adds a sharded safetensors output's shard files (the ones it writes) and index.
+    private func claimShards(_ output: inout BatchOutput, plan: Plan, job: BatchJob) throws(BatchError) {
+        let layout = plan.layout()
+        let shards = SafetensorsWriter.shardPlan(for: layout, path: output.path, maxShardBytes: output.maxShardBytes)
+        guard let indexName = shards.indexName else {
+            if let selection = output.onlyShards {
+                throw file.error(job, field: "only_shards", "the checkpoint fits one file at this max_shard_size, so it has no shards to split \(selection); use a smaller size")
+            }
+            return
+        }
+        let folder = BatchPaths.folder(of: output.path)
+        let prefix = folder.isEmpty ? "" : (folder.hasSuffix("/") ? folder : folder + "/")
+        var bytes = 0
+        for (number, shard) in shards.files.enumerated() where output.onlyShards?.contains(number) ?? true {
+            output.claimedFiles.append(prefix + shard.name)
+            bytes += shard.tensors.reduce(0) { $0 + layout.tensors[$1].info.byteCount }
+        }
+        output.claimedFiles.append(prefix + indexName)
+        output.expectedBytes = bytes
+    }
+
+    // MARK: Specs
+
+    private static func planKey(_ spec: String, _ options: PlanOptions) -> String {
+        "\(spec)\u{0}\(options.respectConfig)\u{0}\(options.dtype?.rawValue ?? "")"
+    }
+
+    /// The model's plan, once per spec and options; nil when the spec does not plan.
+    private mutating func plan(_ spec: String, options: PlanOptions) -> Plan? {
+        let key = Self.planKey(spec, options)
+        if let plan = plans[key] { return plan }
+        if unplannable.contains(key) { return nil }
+        guard let plan = try? Checkpoints.plan(specPath: spec, options: options) else {
+            unplannable.insert(key)
+            return nil
+        }
+        plans[key] = plan
+        return plan
+    }
+
+    private mutating func specDigest(_ spec: String) -> String? {
+        if let digest = specDigests[spec] { return digest }
+        let digest = try? FileDigest.sha256(path: spec)
+        specDigests[spec] = digest
+        return digest
+    }
+}
