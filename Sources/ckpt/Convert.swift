@@ -32,29 +32,19 @@ extension Ckpt {
         @Option(help: "The output format: weights.h5, keras, h5, npz or safetensors (default: from the output file name).")
         var format: String?
 
-        @Option(help: "Convert floating-point tensors to float32, float16, bfloat16 or float64.")
-        var dtype: String?
 
-        @Flag(help: "Deflate the members of an .npz file.")
-        var compress = false
 
-        @Flag(help: "Legacy .h5: write only the weights (tf.keras save_weights layout).")
-        var weightsOnly = false
 
-        @Option(help: "safetensors: split into shards of at most this size (5GB, 2GiB, …), with an index.")
-        var maxShardSize: String?
 
-        @Flag(help: "Overwrite the output file if it exists.")
-        var force = false
 
-        @Flag(name: .shortAndLong, help: "Print nothing on success.")
-        var quiet = false
+
+        @OptionGroup var out: OutputOptions
 
         @OptionGroup var batch: BatchRunOptions
 
         func run() throws {
             if output != nil || to != nil || batch.isUsed {
-                try BatchCommand.run(batch, force: force, quiet: quiet) { try job() }
+                try BatchCommand.run(batch, force: out.force, quiet: out.quiet) { try job() }
                 return
             }
             try reportingErrors {
@@ -62,14 +52,12 @@ extension Ckpt {
                     throw UsageError("expected INPUT OUTPUT, or INPUT... -o FOLDER/ --to FORMAT to convert many")
                 }
                 let (input, output) = (paths[0], paths[1])
-                try validateOutputOptions(format: format, dtype: dtype, maxShardSize: maxShardSize)
+                try out.check(format: format)
                 let request = ConvertRequest(
                     inputPath: input, outputPath: output, format: format.flatMap(CheckpointFormat.init(argument:)),
-                    specPath: spec, dtype: dtype.flatMap(floatDType),
-                    writerOptions: WriterOptions(overwrite: force, compress: compress, weightsOnly: weightsOnly,
-                                                 maxShardBytes: maxShardSize.flatMap(ByteSize.parse)))
+                    specPath: spec, dtype: out.floatType, writerOptions: out.writerOptions)
                 let result = try Checkpoints.convert(request)
-                if !quiet {
+                if !out.quiet {
                     print("wrote \(output) (\(result.format.rawValue) from \(result.sourceFormat.rawValue)): "
                         + "\(result.tensorCount) tensors, \(ByteText.describe(result.byteCount)) of values; structure: \(result.structure)")
                 }
@@ -84,7 +72,7 @@ extension Ckpt.Convert {
         guard var output else { throw UsageError("converting many needs -o: an output folder ending in / or a pattern with {stem}") }
         guard !paths.isEmpty else { throw UsageError("no input: give the checkpoints (or a quoted glob pattern) to convert") }
         if to != nil && format != nil { throw UsageError("pass --to or --format, not both") }
-        try validateOutputOptions(format: nil, dtype: dtype, maxShardSize: maxShardSize)
+        try out.check(format: nil)
         var isDirectory: ObjCBool = false
         if !output.hasSuffix("/") && !output.contains("{"),
            FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -92,11 +80,7 @@ extension Ckpt.Convert {
         }
         var job = BatchJob(kind: .convert, number: 1, spec: spec, inputs: paths, output: output)
         job.formats = try (to ?? format).map(formatList) ?? []
-        job.dtypes = dtype.flatMap(floatDType).map { [$0] } ?? []
-        job.compress = compress
-        job.weightsOnly = weightsOnly
-        job.maxShardBytes = maxShardSize.flatMap(ByteSize.parse)
-        job.force = force
+        out.apply(to: &job)
         return JobsFile(command: "ckpt convert", jobs: [job])
     }
 }

@@ -29,29 +29,19 @@ extension Ckpt {
         @Option(help: "The output format: weights.h5, keras, h5, npz or safetensors (default: from the output file name); with --seeds a comma-separated list (with {format} in -o).")
         var format: String?
 
-        @Option(help: "Write floating-point tensors as float32, float16, bfloat16 or float64 (default: each layer's variable dtype).")
-        var dtype: String?
 
-        @Flag(help: "Deflate the members of an .npz file (zlib); stored by default.")
-        var compress = false
 
-        @Flag(help: "Legacy .h5: write only the weights (tf.keras save_weights layout) instead of the full model.")
-        var weightsOnly = false
 
-        @Option(help: "safetensors: split into shards of at most this size (5GB = 5·10⁹ bytes, 5GiB = 5·2³⁰), with a .safetensors.index.json.")
-        var maxShardSize: String?
 
         @Flag(help: "Use the initializers written in the model JSON, exactly as Keras would.")
         var respectConfig = false
 
-        @Flag(help: "Overwrite the output file if it exists.")
-        var force = false
 
         @Option(help: "Sharded safetensors: write only shard files K/N (shard j, from 1, when (j-1) mod N == K-1) and the index, so N machines write one checkpoint.")
         var onlyShards: String?
 
-        @Flag(name: .shortAndLong, help: "Print nothing on success.")
-        var quiet = false
+
+        @OptionGroup var out: OutputOptions
 
         @OptionGroup var batch: BatchRunOptions
 
@@ -60,20 +50,20 @@ extension Ckpt {
 
         func run() throws {
             if isBatch {
-                try BatchCommand.run(batch, force: force, quiet: quiet) { try job() }
+                try BatchCommand.run(batch, force: out.force, quiet: out.quiet) { try job() }
                 return
             }
             try reportingErrors {
-                try validateOutputOptions(format: format, dtype: dtype, maxShardSize: maxShardSize)
+                try out.check(format: format)
                 var request = InitRequest(
                     specPath: spec, outputPath: output, format: format.flatMap(CheckpointFormat.init(argument:)),
-                    seed: seed ?? 0, compress: compress, overwrite: force,
-                    planOptions: PlanOptions(respectConfig: respectConfig, dtype: dtype.flatMap(floatDType)))
-                request.weightsOnly = weightsOnly
-                request.maxShardBytes = maxShardSize.flatMap(ByteSize.parse)
+                    seed: seed ?? 0, compress: out.compress, overwrite: out.force,
+                    planOptions: PlanOptions(respectConfig: respectConfig, dtype: out.floatType))
+                request.weightsOnly = out.weightsOnly
+                request.maxShardBytes = out.maxShardBytes
                 request.onlyShards = try onlyShards.map(parseOnlyShards)
                 let result = try Checkpoints.initialize(request)
-                if !quiet {
+                if !out.quiet {
                     let plan = result.plan
                     print("wrote \(result.outputPath) (\(result.format.rawValue)): \(plan.entries.count) tensors, "
                         + "\(plan.parameterCount) parameters, \(ByteText.describe(result.fileSize))")
@@ -88,16 +78,12 @@ extension Ckpt.Init {
     func job() throws -> JobsFile {
         if seeds != nil && seed != nil { throw UsageError("pass --seed or --seeds, not both") }
         let formats = try format.map(formatList) ?? []
-        try validateOutputOptions(format: nil, dtype: dtype, maxShardSize: maxShardSize)
+        try out.check(format: nil)
         var job = BatchJob(kind: .initialize, number: 1, spec: spec, output: output)
         job.seeds = try seeds.map(BatchJob.parseSeeds) ?? [seed ?? 0]
         job.formats = formats
-        job.dtypes = dtype.flatMap(floatDType).map { [$0] } ?? []
-        job.compress = compress
-        job.weightsOnly = weightsOnly
-        job.maxShardBytes = maxShardSize.flatMap(ByteSize.parse)
+        out.apply(to: &job)
         job.respectConfig = respectConfig
-        job.force = force
         job.onlyShards = try onlyShards.map(parseOnlyShards)
         return JobsFile(command: "ckpt init", jobs: [job])
     }
@@ -134,30 +120,4 @@ enum ByteText {
         }
         return unit == 0 ? "\(bytes) B" : "\((value * 10).rounded() / 10) \(units[unit])"
     }
-}
-
-/// Checks the output options shared by `init` and `convert` (in `run`, so a bad value gives one line).
-func validateOutputOptions(format: String?, dtype: String?, maxShardSize: String?) throws {
-    if let format, CheckpointFormat(argument: format) == nil {
-        let known = CheckpointFormat.writable.map(\.rawValue).joined(separator: ", ")
-        throw UsageError("unknown --format \"\(format)\"; expected one of \(known)")
-    }
-    if let dtype, floatDType(dtype) == nil {
-        throw UsageError("unknown --dtype \"\(dtype)\"; expected float32, float16, bfloat16 or float64")
-    }
-    if let maxShardSize, ByteSize.parse(maxShardSize) == nil {
-        throw UsageError("--max-shard-size \"\(maxShardSize)\" is not a size; write e.g. 5GB, 500MB or 2GiB")
-    }
-}
-
-/// A bad option value, reported as one line.
-struct UsageError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A floating-point dtype named on the command line.
-func floatDType(_ name: String) -> DType? {
-    guard let dtype = DType(rawValue: name.lowercased()), dtype.isFloatingPoint else { return nil }
-    return dtype
 }
