@@ -45,17 +45,9 @@ enum HDF5Dataspace {
 
     /// The element count of `shape`, or an error if it (or its byte size) overflows `Int`.
     static func elementCount(_ shape: [Int], elementSize: Int, _ site: HDF5Site) throws -> Int {
-        var count = 1
-        for size in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow else {
-                throw HDF5Call.invalid("use shape \(shape)", site, "the element count overflows Int")
-            }
-            count = product
-        }
-        guard !count.multipliedReportingOverflow(by: elementSize).overflow else {
+        guard let bytes = ShapeArithmetic.byteCount(shape, elementSize: max(1, elementSize)) else {
             throw HDF5Call.invalid("use shape \(shape)", site, "the byte count overflows Int")
         }
-        return count
+        return bytes / max(1, elementSize)
     }
 }

@@ -239,7 +239,7 @@ struct HDF5CheckpointContents {
         if overflow || (declared > HDF5CheckpointReader.shapeBombFloorBytes && !allowedOverflow && declared > allowed) {
             throw KerasFormatError(
                 .unsafeFile, path: path, object: object,
-                reason: "declares shape \(dataset.shape) (\(overflow ? "over \(Int.max)" : "\(declared)") bytes) but stores \(dataset.storageSize) bytes; refusing a dataset over 4 GiB that stores less than 1/\(HDF5CheckpointReader.shapeBombMaximumExpansion) of it (as Keras)")
+                reason: "declares shape \(dataset.shape) (\(overflow ? "over \(Int.max)" : "\(declared)") bytes) but stores \(dataset.storageSize) bytes; refusing a dataset over \(HDF5CheckpointReader.shapeBombFloorBytes >> 20) MiB that stores less than 1/\(HDF5CheckpointReader.shapeBombMaximumExpansion) of it")
         }
         return (dataset.shape, dtype)
     }

@@ -26,9 +26,11 @@
 /// Legacy files are matched to a model by position, never by name: `legacyLayers` gives the
 /// layers in `layer_names` order with their tensors, `legacyLocations` where each tensor is.
 public final class HDF5CheckpointReader: CheckpointReader {
-    /// Keras' shape-bomb guard (`saving_lib.safe_get_h5_dataset`): a dataset declaring more than
-    /// this many bytes…
-    public static let shapeBombFloorBytes = 1 << 32
+    /// The shape-bomb guard: a dataset declaring more than this many bytes… Keras
+    /// (`saving_lib.safe_get_h5_dataset`) uses 4 GiB; ckpt uses 64 MiB, because a reader holds
+    /// at least one row in memory and a small file must not make it allocate gigabytes
+    /// (a never-written (1, 2³⁰) float32 dataset is 1.4 KB on disk and 4 GiB declared).
+    public static let shapeBombFloorBytes = 64 << 20
     /// …and more than this many times the bytes it stores is refused.
     public static let shapeBombMaximumExpansion = 1000
 

@@ -101,22 +101,15 @@ struct NPYHeader: Sendable, Hashable {
 
     // MARK: - Sizes
 
-    /// Number of elements, nil if it overflows.
+    /// Number of elements, nil if the shape's size overflows (zero dimensions included: see
+    /// `ShapeArithmetic.byteCount`).
     var elementCount: Int? {
-        var count = 1
-        for dimension in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-            if overflow || dimension < 0 { return nil }
-            count = product
-        }
-        return count
+        byteCount.map { $0 / dtype.byteSize }
     }
 
     /// Number of data bytes, nil if it overflows.
     var byteCount: Int? {
-        guard let count = elementCount else { return nil }
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
-        return overflow ? nil : bytes
+        ShapeArithmetic.byteCount(shape, elementSize: dtype.byteSize)
     }
 
     // MARK: - Writing

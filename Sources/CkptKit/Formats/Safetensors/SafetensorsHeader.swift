@@ -202,19 +202,18 @@ extension SafetensorsHeader {
             throw invalid(path, key: name, "\"shape\" is \(describe(shapeValue)), not an array")
         }
         var shape: [Int] = []
-        // Like the reference crate's checked fold: any overflow along the way is an error.
-        var byteCount = dtype.byteSize
+        var byteCount = 0
         for dim in dims {
             guard let size = nonNegativeInteger(dim) else {
                 throw invalid(path, key: name, "\"shape\" has \(describe(dim)); dimensions must be non-negative integers")
             }
-            let (product, overflow) = byteCount.multipliedReportingOverflow(by: size)
-            guard !overflow else {
-                throw invalid(path, key: name, "the shape's byte count overflows a 64-bit size")
-            }
             shape.append(size)
-            byteCount = product
         }
+        // Zero dimensions cannot hide an overflow of the others (rows are computed from them).
+        guard let checked = ShapeArithmetic.byteCount(shape, elementSize: dtype.byteSize) else {
+            throw invalid(path, key: name, "the shape's byte count overflows a 64-bit size")
+        }
+        byteCount = checked
 
         guard let offsets = offsetsValue.array, offsets.count == 2,
               let begin = nonNegativeInteger(offsets[0]), let end = nonNegativeInteger(offsets[1])

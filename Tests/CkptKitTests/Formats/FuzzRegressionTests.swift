@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import CkptTestSupport
+@testable import CkptKit
+
+/// Inputs the fuzzers found (Fuzz/Regressions): each must end in one clear error, not a trap or a
+/// huge allocation. scripts/fuzz.sh replays them under the sanitizers too.
+@Suite("Fuzz regressions")
+struct FuzzRegressionTests {
+    static func regression(_ path: String) -> String {
+        TestPaths.repository.appendingPathComponent("Fuzz/Regressions").appendingPathComponent(path).path
+    }
+
+    static func readEverything(_ path: String) throws {
+        let reader = try CheckpointReaders.open(path: path)
+        for tensor in reader.tensors {
+            try reader.read(tensor, maximumPieceBytes: 1 << 20) { _ in }
+        }
+    }
+
+    @Test func npzZeroLeadingDimensionCannotHideAnOverflow() {
+        let path = Self.regression("FuzzNPZ/npz-zero-leading-dim-row-overflow.npz")
+        #expect { try Self.readEverything(path) } throws: { "\($0)".contains("overflows") && "\($0)".contains(path) }
+    }
+
+    @Test func hdf5UnwrittenHugeRowIsRefusedBeforeAllocating() {
+        let path = Self.regression("FuzzHDF5/hdf5-unwritten-4gib-row.h5")
+        #expect { try Self.readEverything(path) } throws: { "\($0)".contains("stores 0 bytes") }
+    }
+
+    @Test func safetensorsZeroDimensionCannotHideAnOverflow() throws {
+        let dir = try TemporaryDirectory()
+        let header = Array(#"{"a":{"dtype":"F32","shape":[0,1099511627776,1099511627776],"data_offsets":[0,0]}}"#.utf8)
+        var bytes = withUnsafeBytes(of: UInt64(header.count).littleEndian) { Array($0) }
+        bytes += header
+        try Data(bytes).write(to: dir.url.appendingPathComponent("x.safetensors"))
+        #expect { try Self.readEverything(dir.path("x.safetensors")) } throws: { "\($0)".contains("overflows") }
+    }
+
+    @Test func shapeArithmeticChecksNonzeroDimensions() {
+        #expect(ShapeArithmetic.byteCount([0, 1 << 40, 1 << 40], elementSize: 4) == nil)
+        #expect(ShapeArithmetic.byteCount([0, 3], elementSize: 4) == 0)
+        #expect(ShapeArithmetic.byteCount([2, 3], elementSize: 4) == 24)
+        #expect(ShapeArithmetic.byteCount([], elementSize: 8) == 8)
+        #expect(ShapeArithmetic.byteCount([-1], elementSize: 1) == nil)
+    }
+}
