@@ -109,9 +109,9 @@ enum BatchCommand {
         var counts = "\(summary.ok) ok, \(summary.failed) failed, \(summary.skipped) skipped"
         if summary.notRun > 0 { counts += ", \(summary.notRun) not run" }
         let part = options.shard.map { " (shard \($0) of \(plan.outputs.count))" } ?? ""
-        let rate = summary.duration > 0 ? ", \(ByteText.describe(Int(Double(summary.bytes) / summary.duration)))/s" : ""
+        let rate = summary.duration > 0 ? ", \(NumberText.bytes(Int(Double(summary.bytes) / summary.duration)))/s" : ""
         if !quiet || summary.exitStatus != 0 {
-            print("batch: \(summary.total) outputs\(part): \(counts); wrote \(ByteText.describe(summary.bytes)) in "
+            print("batch: \(summary.total) outputs\(part): \(counts); wrote \(NumberText.bytes(summary.bytes)) in "
                 + "\(String(format: "%.2f", summary.duration)) s\(rate)")
         }
         for failure in summary.failures {

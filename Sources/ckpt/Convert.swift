@@ -59,7 +59,7 @@ extension Ckpt {
                 let result = try Checkpoints.convert(request)
                 if !out.quiet {
                     print("wrote \(output) (\(result.format.rawValue) from \(result.sourceFormat.rawValue)): "
-                        + "\(result.tensorCount) tensors, \(ByteText.describe(result.byteCount)) of values; structure: \(result.structure)")
+                        + "\(result.tensorCount) tensors, \(NumberText.bytes(result.byteCount)) of values; structure: \(result.structure)")
                 }
             }
         }

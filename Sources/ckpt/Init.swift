@@ -66,7 +66,7 @@ extension Ckpt {
                 if !out.quiet {
                     let plan = result.plan
                     print("wrote \(result.outputPath) (\(result.format.rawValue)): \(plan.entries.count) tensors, "
-                        + "\(plan.parameterCount) parameters, \(ByteText.describe(result.fileSize))")
+                        + "\(plan.parameterCount) parameters, \(NumberText.bytes(result.fileSize))")
                 }
             }
         }
@@ -107,17 +107,4 @@ func parseOnlyShards(_ text: String) throws -> ShardSelection {
         throw UsageError("--only-shards \"\(text)\" is not K/N with whole numbers 1 ≤ K ≤ N (K counts from 1)")
     }
     return selection
-}
-
-enum ByteText {
-    static func describe(_ bytes: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : "\((value * 10).rounded() / 10) \(units[unit])"
-    }
 }

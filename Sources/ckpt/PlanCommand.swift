@@ -55,7 +55,7 @@ enum PlanTable {
         }
         var lines = ["model \(plan.modelName)", line(header)]
         lines += rows.map(line)
-        lines.append("total: \(plan.entries.count) tensors, \(plan.parameterCount) parameters, \(ByteText.describe(plan.byteCount))")
+        lines.append("total: \(plan.entries.count) tensors, \(plan.parameterCount) parameters, \(NumberText.bytes(plan.byteCount))")
         return lines.joined(separator: "\n")
     }
 }

@@ -165,16 +165,7 @@ public final class BatchProgress: @unchecked Sendable {
     }
 
     /// `1.5 MiB`.
-    static func bytes(_ count: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : "\((value * 10).rounded() / 10) \(units[unit])"
-    }
+    static func bytes(_ count: Int) -> String { NumberText.bytes(count) }
 
     /// `m:ss` or `h:mm:ss`.
     static func clock(_ seconds: Double) -> String {

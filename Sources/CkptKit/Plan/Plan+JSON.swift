@@ -83,6 +83,18 @@ public enum NumberText {
         if x == 0 { return "0" }
         return String(format: "%.4g", x)
     }
+
+    /// A byte count in binary units with one decimal: `1.5 MiB`, `512 B`.
+    public static func bytes(_ count: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : "\((value * 10).rounded() / 10) \(units[unit])"
+    }
 }
 
 /// The version ckpt reports and records.
