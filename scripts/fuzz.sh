@@ -22,7 +22,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 fuzz="$root/Fuzz"
 seconds="${1:-30}"
-[[ "$seconds" =~ ^[0-9]+$ ]] || { echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET]" >&2; exit 2; }
+[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET]" >&2; exit 2; }
 scratch="$fuzz/.build-fuzz"
 out="${FUZZ_OUT:-$scratch/fuzz-out}"
 all_targets=(FuzzNPZ FuzzSafetensors FuzzJSON FuzzHDF5 FuzzKeras)
@@ -64,6 +64,13 @@ swift build --package-path "$fuzz" -c release --scratch-path "$scratch" \
 bin="$(swift build --package-path "$fuzz" -c release --scratch-path "$scratch" \
   --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing --show-bin-path)"
 echo "== built in $((SECONDS - build_start)) s" >&2
+
+# Inputs are written to files (in RAM when /dev/shm exists), and KerasArchiveReader extracts
+# the weights to $TMPDIR; a crashed process leaves both behind, so keep them in one place.
+scratch_files="$(mktemp -d "$( [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/ckpt-fuzz-run.XXXXXX")"
+trap 'rm -rf "$scratch_files"' EXIT
+export CKPT_FUZZ_INPUT_DIR="$scratch_files"
+export TMPDIR="$scratch_files"
 
 # --- classifying a finding ---------------------------------------------------------------
 # Prints "libhdf5" when the report's faulting frame is inside libhdf5 (and, for a memory

@@ -1,6 +1,6 @@
 // libFuzzer target for the JSON parser and, on what parses, the Keras model reader and the
 // planner (what `ckpt plan` / `ckpt init` do with a model.json).
-import CkptKit
+@testable import CkptKit
 import FuzzSupport
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -23,7 +23,8 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     }
     for respect in [false, true] {
         do {
-            _ = try Planner(options: PlanOptions(respectConfig: respect)).plan(model)
+            // As `ckpt plan` / `ckpt init` call it: the planner, its errors labelled with the file.
+            _ = try Checkpoints.plan(model: model, file: "model.json", options: PlanOptions(respectConfig: respect))
         } catch {
             FuzzErrors.check(error, path: "model.json")
         }

@@ -7,7 +7,9 @@ import Darwin
 /// The file-based readers need a path: each input is written to a file in a per-process folder
 /// (in `/dev/shm` when there is one, so the disk is not worn), reusing the same names.
 public enum FuzzInput {
-    /// `/dev/shm/ckpt-fuzz-<pid>` (or under `$TMPDIR`/`/tmp`), created on first use.
+    /// `<base>/ckpt-fuzz-<pid>`, created on first use. The base is `$CKPT_FUZZ_INPUT_DIR`
+    /// (scripts/fuzz.sh sets it and removes it afterwards, since a crashed process leaves its
+    /// folder behind), else `/dev/shm`, else `$TMPDIR` or `/tmp`.
     public static let folder: String = {
         var base = "/tmp"
         if let tmp = getenv("TMPDIR") { base = String(cString: tmp) }
@@ -15,6 +17,7 @@ public enum FuzzInput {
         if stat("/dev/shm", &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, access("/dev/shm", W_OK) == 0 {
             base = "/dev/shm"
         }
+        if let chosen = getenv("CKPT_FUZZ_INPUT_DIR") { base = String(cString: chosen) }
         let folder = "\(base)/ckpt-fuzz-\(getpid())"
         if mkdir(folder, 0o700) != 0 && errno != EEXIST {
             FuzzFailure.stop("cannot create the input folder \(folder): errno \(errno)")
