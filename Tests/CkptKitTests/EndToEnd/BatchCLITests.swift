@@ -24,13 +24,7 @@ struct BatchCLITests {
 
     /// Every file under `folder` (relative path → SHA-256), hidden ones included.
     static func files(_ folder: String) throws -> [String: String] {
-        var result: [String: String] = [:]
-        let enumerator = FileManager.default.enumerator(atPath: folder)
-        while let name = enumerator?.nextObject() as? String {
-            let path = folder + "/" + name
-            if BatchPaths.isRegularFile(path) { result[name] = try FileDigest.sha256(path: path) }
-        }
-        return result
+        try BatchRunnerTests.files(folder)
     }
 
     /// The output records of a report (cut-short lines passed over).
