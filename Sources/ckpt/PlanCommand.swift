@@ -40,8 +40,8 @@ enum PlanTable {
             let shape = "(" + entry.shape.map(String.init).joined(separator: ", ") + (entry.shape.count == 1 ? ",)" : ")")
             rows.append([
                 entry.name, shape, String(entry.info.elementCount),
-                entry.initializer.name + " " + entry.distribution.summary,
-                NumberText.short(entry.distribution.standardDeviation), entry.reason,
+                entry.initializer.name + " " + entry.fill.summary,
+                entry.fill.expectedMoments(shape: entry.shape).map { NumberText.short($0.std) } ?? "-", entry.reason,
             ])
         }
         var widths = header.map(\.count)

@@ -29,9 +29,9 @@ public struct Initializer: Sendable, Hashable {
         case lecunUniform
         /// Variance scaling (1, fan_in, truncated normal).
         case lecunNormal
-        /// Orthogonal (parsed; generating it needs a QR factorisation and is not supported yet).
+        /// Orthogonal times `gain` (Keras flattening, QR with the sign correction).
         case orthogonal(gain: Double)
-        /// Identity (parsed; not supported yet).
+        /// `gain` on the diagonal of a 2-D tensor.
         case identity(gain: Double)
     }
 
@@ -224,7 +224,26 @@ public struct Initializer: Sendable, Hashable {
         }
     }
 
-    /// The distribution of every value of a tensor with these fans (Keras 3
+    /// How the values of a tensor of `shape` with these fans are made: a distribution for the
+    /// elementwise initializers, a structured fill for orthogonal and identity.
+    public func fill(fans: Fans, shape: [Int]) throws(InitializerError) -> ValueFill {
+        switch kind {
+        case .orthogonal(let gain):
+            try validate()
+            let fill = StructuredFill.orthogonal(gain: gain, flattening: .keras)
+            try fill.validate(shape: shape)
+            return .structured(fill)
+        case .identity(let gain):
+            try validate()
+            let fill = StructuredFill.identity(gain: gain)
+            try fill.validate(shape: shape)
+            return .structured(fill)
+        default:
+            return .elementwise(try distribution(fans: fans))
+        }
+    }
+
+    /// The distribution of every value of a tensor with these fans, for elementwise initializers (Keras 3
     /// `keras/src/initializers`): `n = max(1, fan)`; truncated normal σ = √(scale/n)/0.8796…
     /// cut at ±2σ; untruncated σ = √(scale/n); uniform limit √(3·scale/n).
     public func distribution(fans: Fans) throws(InitializerError) -> Distribution {
@@ -237,11 +256,9 @@ public struct Initializer: Sendable, Hashable {
         case .randomNormal(let mean, let stddev): return .normal(mean: mean, std: stddev)
         case .truncatedNormal(let mean, let stddev):
             return .truncatedNormal(mean: mean, std: stddev, low: mean - 2 * stddev, high: mean + 2 * stddev)
-        case .orthogonal:
+        case .orthogonal, .identity:
             throw .notSupportedYet(
-                initializer: name, reason: "it needs a QR factorisation of the whole tensor (planned with LAPACK)")
-        case .identity:
-            throw .notSupportedYet(initializer: name, reason: "identity matrices are planned with orthogonal")
+                initializer: name, reason: "it defines the tensor as a whole, not a distribution per element (use fill(fans:shape:))")
         case .varianceScaling, .glorotUniform, .glorotNormal, .heUniform, .heNormal, .lecunUniform, .lecunNormal:
             guard let vs = varianceScaling else {
                 throw .notSupportedYet(initializer: name, reason: "no variance-scaling parameters")  // unreachable

@@ -37,6 +37,14 @@ final class TensorGenerator {
         let stream = TensorStream(seed: seed, name: entry.name)
         let total = info.elementCount
         if total == 0 { return }
+        let distribution: Distribution
+        switch entry.fill {
+        case .structured(let structured):
+            try generateWhole(structured, info: info, stream: stream, body)
+            return
+        case .elementwise(let elementwise):
+            distribution = elementwise
+        }
         let rowElements = info.shape.isEmpty ? 1 : info.shape.dropFirst().reduce(1, *)
         let piece = rowsPerPiece(info) * rowElements
         var offset = 0
@@ -44,11 +52,56 @@ final class TensorGenerator {
             let count = min(piece, total - offset)
             if count > capacity {
                 // One row larger than the buffers: generate it through a temporary buffer.
-                try generateLarge(entry.distribution, dtype: info.dtype, stream: stream, offset: offset, count: count, body)
+                try generateLarge(distribution, dtype: info.dtype, stream: stream, offset: offset, count: count, body)
             } else {
-                try generatePiece(entry.distribution, dtype: info.dtype, stream: stream, offset: offset, count: count, body)
+                try generatePiece(distribution, dtype: info.dtype, stream: stream, offset: offset, count: count, body)
             }
             offset += count
+        }
+    }
+
+    /// A structured fill: the whole tensor in one buffer (float64 for float64 tensors, float32
+    /// otherwise), converted to the dtype and handed out in pieces of the usual size.
+    private func generateWhole(
+        _ fill: StructuredFill, info: TensorInfo, stream: TensorStream,
+        _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        let total = info.elementCount
+        switch info.dtype {
+        case .float64:
+            let whole = UnsafeMutableBufferPointer<Double>.allocate(capacity: total)
+            defer { whole.deallocate() }
+            try fill.generate(shape: info.shape, stream: stream, into: whole)
+            var offset = 0
+            while offset < total {
+                let count = min(capacity, total - offset)
+                try body(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(whole)[(offset * 8)..<((offset + count) * 8)]))
+                offset += count
+            }
+        case .float32, .float16, .bfloat16:
+            let whole = UnsafeMutableBufferPointer<Float>.allocate(capacity: total)
+            defer { whole.deallocate() }
+            try fill.generate(shape: info.shape, stream: stream, into: whole)
+            var offset = 0
+            while offset < total {
+                let count = min(capacity, total - offset)
+                let source = UnsafeBufferPointer(rebasing: whole[offset..<(offset + count)])
+                switch info.dtype {
+                case .float32:
+                    try body(UnsafeRawBufferPointer(source))
+                default:
+                    let out = UnsafeMutableBufferPointer(rebasing: halves[0..<count])
+                    if info.dtype == .float16 {
+                        FloatConversion.toFloat16(source, out)
+                    } else {
+                        FloatConversion.toBFloat16(source, out)
+                    }
+                    try body(UnsafeRawBufferPointer(out))
+                }
+                offset += count
+            }
+        default:
+            throw GenerationError("cannot generate values of dtype \(info.dtype.rawValue) for tensor \(info.name)")
         }
     }
 

@@ -39,10 +39,16 @@ extension PlanEntry {
         for (key, value) in initializer.parameterList { parameters[key] = value }
         initializerObject["parameters"] = .object(parameters)
         object["initializer"] = .object(initializerObject)
-        object["distribution"] = .string(distribution.summary)
-        object["expected_mean"] = .number(JSONNumber(distribution.mean))
-        object["expected_std"] = .number(JSONNumber(distribution.standardDeviation))
-        if let bounds = distribution.bounds {
+        object["distribution"] = .string(fill.summary)
+        if let moments = fill.expectedMoments(shape: shape) {
+            object["expected_mean"] = .number(JSONNumber(moments.mean))
+            object["expected_std"] = .number(JSONNumber(moments.std))
+        } else {
+            object["expected_mean"] = .null
+            object["expected_std"] = .null
+        }
+        object["whole_tensor"] = .bool(fill.needsWholeTensor)
+        if let bounds = fill.bounds {
             object["bounds"] = .array([.number(JSONNumber(bounds.lower)), .number(JSONNumber(bounds.upper))])
         } else {
             object["bounds"] = .null

@@ -16,7 +16,7 @@ extension Plan {
             var parameters = JSONObject()
             for (key, value) in entry.initializer.parameterList { parameters[key] = value }
             item["parameters"] = .object(parameters)
-            item["distribution"] = .string(entry.distribution.summary)
+            item["distribution"] = .string(entry.fill.summary)
             tensors[entry.name] = .object(item)
         }
         root["tensors"] = .object(tensors)

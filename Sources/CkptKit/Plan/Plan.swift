@@ -37,9 +37,11 @@ public struct PlanEntry: Sendable {
     public var trainable: Bool
     /// The fans the initializer uses.
     public var fans: Fans
-    /// The chosen initializer and the distribution it resolves to for this tensor.
+    /// The chosen initializer and how it makes this tensor's values.
     public var initializer: Initializer
-    public var distribution: Distribution
+    public var fill: ValueFill
+    /// The distribution of an elementwise fill (nil for structured fills).
+    public var distribution: Distribution? { fill.distribution }
     /// Why this initializer was chosen.
     public var reason: String
 

@@ -81,16 +81,16 @@ public struct Planner: Sendable {
         let name = namePrefix + layer.name + "/" + variable.name
         let fans = Fans.keras(shape: variable.shape)
         let (initializer, reason) = try choose(variable, layer: layer, scope: scope, tensorName: name)
-        let distribution: Distribution
+        let fill: ValueFill
         do {
-            distribution = try initializer.distribution(fans: fans)
+            fill = try initializer.fill(fans: fans, shape: variable.shape)
         } catch {
             throw ModelError("tensor \(name) of \(layer.label): \(error)")
         }
         return PlanEntry(
             name: name, kerasPath: "\(layerPath)/vars/\(index)", topLevelLayer: topLevel, layer: layer.name, layerClass: layer.className,
             variable: variable.name, shape: variable.shape, dtype: dtype, role: variable.role,
-            trainable: variable.trainable, fans: fans, initializer: initializer, distribution: distribution,
+            trainable: variable.trainable, fans: fans, initializer: initializer, fill: fill,
             reason: reason)
     }
 
