@@ -17,6 +17,8 @@ public struct VariableSpec: Sendable {
     public var innerActivation: String?
     /// Explicit (fan_in, fan_out) when Keras computes them from axes rather than the shape rule.
     public var fanAxes: (input: [Int], output: [Int])?
+    /// What the variable does in the forward pass, for semantic fans.
+    public var fanSemantics: FanSemantics
 
     init(
         _ name: String, _ shape: [Int], role: TensorRole, trainable: Bool = true,
@@ -30,5 +32,6 @@ public struct VariableSpec: Sendable {
         self.kerasDefault = kerasDefault
         self.innerActivation = innerActivation
         self.fanAxes = nil
+        self.fanSemantics = .shapeOnly
     }
 }

@@ -37,6 +37,8 @@ public struct PlanEntry: Sendable {
     public var trainable: Bool
     /// The fans the initializer uses.
     public var fans: Fans
+    /// What the tensor does in its layer's forward pass (how `fans` can be derived).
+    public var fanSemantics: FanSemantics = .shapeOnly
     /// The chosen initializer and how it makes this tensor's values.
     public var initializer: Initializer
     public var fill: ValueFill

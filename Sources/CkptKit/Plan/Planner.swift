@@ -90,7 +90,7 @@ public struct Planner: Sendable {
         return PlanEntry(
             name: name, kerasPath: "\(layerPath)/vars/\(index)", topLevelLayer: topLevel, layer: layer.name, layerClass: layer.className,
             variable: variable.name, shape: variable.shape, dtype: dtype, role: variable.role,
-            trainable: variable.trainable, fans: fans, initializer: initializer, fill: fill,
+            trainable: variable.trainable, fans: fans, fanSemantics: variable.fanSemantics, initializer: initializer, fill: fill,
             reason: reason)
     }
 
