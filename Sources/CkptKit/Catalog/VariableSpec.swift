@@ -19,6 +19,14 @@ public struct VariableSpec: Sendable {
     public var fanAxes: (input: [Int], output: [Int])?
     /// What the variable does in the forward pass, for semantic fans.
     public var fanSemantics: FanSemantics
+    /// Keras `saving_lib` keys of the sub-layer that owns the variable inside the layer
+    /// (`["cell"]` for an LSTM, `["forward_layer", "cell"]` in a Bidirectional, `["query_dense"]`
+    /// in MultiHeadAttention); empty when the layer owns it directly. Variables are numbered
+    /// `vars/0, 1, …` per sub-layer, in the order they appear.
+    public var sublayer: [String]
+    /// The variable's name below the layer in canonical names and legacy weight names
+    /// (`kernel`, `forward_lstm/kernel`, `query/kernel`); defaults to `name`.
+    public var nameInLayer: String
 
     init(
         _ name: String, _ shape: [Int], role: TensorRole, trainable: Bool = true,
@@ -33,5 +41,7 @@ public struct VariableSpec: Sendable {
         self.innerActivation = innerActivation
         self.fanAxes = nil
         self.fanSemantics = .shapeOnly
+        self.sublayer = []
+        self.nameInLayer = name
     }
 }

@@ -34,7 +34,7 @@ final class TensorGenerator {
     /// Generates every value of `entry` and hands them to `body` piece by piece.
     func generate(_ entry: PlanEntry, seed: UInt64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let info = entry.info
-        let stream = TensorStream(seed: seed, name: entry.name)
+        let stream = entry.stream(seed: seed)
         let total = info.elementCount
         if total == 0 { return }
         let distribution: Distribution

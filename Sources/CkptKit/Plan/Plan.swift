@@ -26,7 +26,7 @@ public struct PlanEntry: Sendable {
     /// The owning layer's name and class.
     public var layer: String
     public var layerClass: String
-    /// Keras' variable name (`kernel`).
+    /// The variable below its layer (`kernel`, or `forward_lstm/kernel` inside a sub-layer).
     public var variable: String
     /// Shape and element type.
     public var shape: [Int]

@@ -66,9 +66,13 @@ public struct Planner: Sendable {
                 continue
             }
             let variables = try LayerCatalog.variables(of: layer)
-            for (index, variable) in variables.enumerated() {
+            var indices: [[String]: Int] = [:]
+            for variable in variables {
+                let index = indices[variable.sublayer, default: 0]
+                indices[variable.sublayer] = index + 1
+                let ownerPath = ([layerPath] + variable.sublayer).joined(separator: "/")
                 entries.append(try planEntry(
-                    variable, index: index, layer: layer, scope: scope, layerPath: layerPath,
+                    variable, index: index, layer: layer, scope: scope, layerPath: ownerPath,
                     namePrefix: namePrefix, topLevel: topLevel ?? layer.name, dtype: options.dtype ?? dtype ?? .float32))
             }
         }
@@ -78,7 +82,7 @@ public struct Planner: Sendable {
         _ variable: VariableSpec, index: Int, layer: KerasLayer, scope: ActivationTracer.Scope,
         layerPath: String, namePrefix: String, topLevel: String, dtype: DType
     ) throws(ModelError) -> PlanEntry {
-        let name = namePrefix + layer.name + "/" + variable.name
+        let name = namePrefix + layer.name + "/" + variable.nameInLayer
         let fans = Fans.keras(shape: variable.shape)
         let (initializer, reason) = try choose(variable, layer: layer, scope: scope, tensorName: name)
         let fill: ValueFill
@@ -89,7 +93,7 @@ public struct Planner: Sendable {
         }
         return PlanEntry(
             name: name, kerasPath: "\(layerPath)/vars/\(index)", topLevelLayer: topLevel, layer: layer.name, layerClass: layer.className,
-            variable: variable.name, shape: variable.shape, dtype: dtype, role: variable.role,
+            variable: variable.nameInLayer, shape: variable.shape, dtype: dtype, role: variable.role,
             trainable: variable.trainable, fans: fans, fanSemantics: variable.fanSemantics, initializer: initializer, fill: fill,
             reason: reason)
     }
