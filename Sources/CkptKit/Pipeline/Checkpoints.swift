@@ -86,7 +86,7 @@ public enum Checkpoints {
         }
         switch format {
         case .kerasWeights:
-            return try KerasWeightsWriter(path: path, overwrite: options.overwrite)
+            return try KerasWeightsWriter(path: path, overwrite: options.overwrite, recipe: layout.recipe)
         case .npz:
             return try NPZCheckpointWriter(path: path, layout: layout, options: options)
         case .safetensors:

@@ -4,6 +4,8 @@ struct HDF5CheckpointContents {
     private(set) var format: CheckpointFormat = .hdf5
     private(set) var tensors: [StoredTensor] = []
     private(set) var modelConfig: String?
+    /// ckpt's recipe (root attribute `ckpt_recipe`, or its pieces), when ckpt wrote the file.
+    private(set) var recipe: String?
     private(set) var metadata: [(key: String, value: String)] = []
     private(set) var legacyLocations: [LegacyLocation] = []
     private(set) var legacyLayers: [LegacyLayer] = []
@@ -39,6 +41,7 @@ struct HDF5CheckpointContents {
             format = .hdf5
             notes += try readPlain()
         }
+        recipe = try? RecipeAttribute.read(from: file.root)
         metadata = try rootAttributes() + notes
     }
 
@@ -246,13 +249,15 @@ struct HDF5CheckpointContents {
 
     // MARK: - Metadata
 
-    /// Root attributes as text, except the model's JSON (`modelConfig`) and `layer_names`.
+    /// Root attributes as text, except the model's JSON (`modelConfig`), `layer_names` and the
+    /// recipe (`recipe`).
     private func rootAttributes() throws -> [(key: String, value: String)] {
         try file.root.attributeNames().compactMap { name in
-            if name == "model_config" || name == "layer_names"
-                || (name.hasPrefix("layer_names") && Self.isDecimal(name.dropFirst("layer_names".count))) {
+            for listed in ["layer_names", RecipeAttribute.name]
+            where name == listed || (name.hasPrefix(listed) && Self.isDecimal(name.dropFirst(listed.count))) {
                 return nil
             }
+            if name == "model_config" { return nil }
             return (name, Self.attributeText(file.root, name))
         }
     }

@@ -42,8 +42,8 @@ public final class HDF5CheckpointReader: CheckpointReader {
     public let tensors: [StoredTensor]
     /// The root `model_config` text of a full-model legacy file, as stored.
     public let modelConfig: String?
-    /// ckpt does not store a recipe in HDF5 files.
-    public var recipe: String? { nil }
+    /// ckpt's recipe (root attribute `ckpt_recipe` or its pieces), when ckpt wrote the file.
+    public let recipe: String?
     /// Root attributes as text (but `model_config` and `layer_names`), then notes on what was
     /// left out (`optimizer`, `optimizer_weights`, `ignored`, `skipped`).
     public let metadata: [(key: String, value: String)]
@@ -68,6 +68,7 @@ public final class HDF5CheckpointReader: CheckpointReader {
         format = contents.format
         tensors = contents.tensors
         modelConfig = contents.modelConfig
+        recipe = contents.recipe
         metadata = contents.metadata
         legacyLocations = contents.legacyLocations
         legacyLayers = contents.legacyLayers

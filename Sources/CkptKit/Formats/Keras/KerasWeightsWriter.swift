@@ -1,5 +1,6 @@
 /// Writes a Keras 3 `.weights.h5` file: one contiguous dataset per variable at
-/// `layers/<key>/vars/<i>`, nothing else (Keras needs nothing else; keras-formats.md §1.6).
+/// `layers/<key>/vars/<i>`, and the recipe as a root attribute (`RecipeAttribute`), which Keras
+/// ignores (keras-formats.md §1.6).
 final class KerasWeightsWriter: CheckpointWriter {
     private let output: AtomicOutput
     private var file: HDF5File?
@@ -8,9 +9,16 @@ final class KerasWeightsWriter: CheckpointWriter {
     private var rowsWritten = 0
 
     /// Writes to a temporary file beside `path`; `finish` moves it into place.
-    init(path: String, overwrite: Bool) throws {
+    init(path: String, overwrite: Bool, recipe: String? = nil) throws {
         output = try AtomicOutput(path: path, overwrite: overwrite)
-        file = try HDF5File.create(atPath: output.temporaryPath)
+        let file = try HDF5File.create(atPath: output.temporaryPath)
+        self.file = file
+        do {
+            if let recipe { try RecipeAttribute.write(recipe, on: file.root) }
+        } catch {
+            abort()
+            throw error
+        }
     }
 
     /// Writes straight to `path` (a temporary file someone else owns, e.g. inside a `.keras` build).

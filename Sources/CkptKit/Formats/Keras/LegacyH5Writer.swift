@@ -262,6 +262,7 @@ final class LegacyH5Writer: CheckpointWriter {
     private static func writeStructure(
         _ file: HDF5File, layout: CheckpointLayout, groups: [LayerGroup], weightsOnly: Bool, path: String
     ) throws {
+        if let recipe = layout.recipe { try RecipeAttribute.write(recipe, on: file.root) }
         let weights: HDF5Group
         if weightsOnly {
             weights = file.root

@@ -1,18 +1,34 @@
-/// Reads an `.npz` as a checkpoint: each `.npy` member is a tensor named by its key.
+/// Reads an `.npz` as a checkpoint: each `.npy` member is a tensor named by its key, except
+/// ckpt's recipe member (`__ckpt_recipe__`, a 1-D uint8 array of UTF-8 JSON).
 final class NPZCheckpointReader: CheckpointReader {
     let path: String
     let tensors: [StoredTensor]
+    let recipe: String?
     private let reader: NPZReader
+
+    /// The largest recipe member read (a recipe lists every tensor; 64 MiB is far beyond any model).
+    static let recipeLimit = 64 << 20
 
     init(path: String) throws {
         self.path = path
         reader = try NPZReader(path: path)
-        tensors = reader.tensors.map { StoredTensor(info: $0, location: $0.name + ".npy") }
+        let isRecipe = { (info: TensorInfo) in
+            info.name == NPZCheckpointWriter.recipeMember && info.dtype == .uint8 && info.shape.count == 1
+                && info.shape[0] <= NPZCheckpointReader.recipeLimit
+        }
+        tensors = reader.tensors.filter { !isRecipe($0) }.map { StoredTensor(info: $0, location: $0.name + ".npy") }
+        if let member = reader.tensors.first(where: isRecipe) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(member.shape[0])
+            try reader.readChunks(named: member.name, maximumChunkBytes: 1 << 20) { bytes.append(contentsOf: $0) }
+            recipe = String(validating: bytes, as: UTF8.self)
+        } else {
+            recipe = nil
+        }
     }
 
     var format: CheckpointFormat { .npz }
     var modelConfig: String? { nil }
-    var recipe: String? { nil }
     var metadata: [(key: String, value: String)] { [] }
 
     func read(_ tensor: StoredTensor, maximumPieceBytes: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
