@@ -63,7 +63,7 @@ import sys
 import tempfile
 import warnings
 
-from interop_common import Report, dataset_values
+from interop_common import Report, dataset_values, npz_tensor_keys
 import zipfile
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
@@ -543,7 +543,7 @@ def compare_with_npz(tensors, npz_path, report):
                     f"cannot load npz: {type(e).__name__}: {e}")
         return
     with ref:
-        keys = list(ref.files)
+        keys = npz_tensor_keys(ref, report)
         missing = [k for k in keys if k not in tensors]
         extra = [k for k in tensors if k not in set(keys)]
         report.check(not missing and not extra, "names",
@@ -661,7 +661,7 @@ def cmd_npz(args, report):
         report.fail(label, f"numpy.load failed: {type(e).__name__}: {e}")
         return
     with mine, ref:
-        ours, theirs = list(mine.files), list(ref.files)
+        ours, theirs = npz_tensor_keys(mine, report), npz_tensor_keys(ref)
         missing = [k for k in theirs if k not in set(ours)]
         extra = [k for k in ours if k not in set(theirs)]
         report.check(not missing and not extra, "keys",

@@ -52,7 +52,7 @@ import tempfile
 import time
 import warnings
 
-from interop_common import Report, dataset_values
+from interop_common import Report, dataset_values, npz_tensor_keys
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
 
@@ -415,7 +415,7 @@ def check_npz(npz_path, plan, ours, our_names, report):
                     f"cannot load npz: {type(e).__name__}: {e}")
         return
     with npz:
-        keys = set(npz.files)
+        keys = set(npz_tensor_keys(npz, report))
         tensors = _plan_tensors(plan)
         names = [t.get("name") for t in tensors]
         problems = []

@@ -16,6 +16,28 @@ def dataset_values(ds):
     return value
 
 
+RECIPE_KEY = "__ckpt_recipe__"
+
+
+def npz_tensor_keys(npz, report=None):
+    """The keys of an open NpzFile that are tensors: all but ckpt's recipe
+    member, which must be a 1-D uint8 array of UTF-8 JSON (checked when a
+    report is given)."""
+    keys = list(npz.files)
+    if RECIPE_KEY in keys and report is not None:
+        import json
+        try:
+            member = npz[RECIPE_KEY]
+            ok = member.dtype == np.uint8 and member.ndim == 1
+            recipe = json.loads(bytes(member).decode("utf-8")) if ok else None
+            report.check(ok and isinstance(recipe, dict) and "seed" in recipe,
+                         RECIPE_KEY, f"not a uint8 JSON recipe: {member.dtype} "
+                         f"{member.shape}")
+        except Exception as e:
+            report.fail(RECIPE_KEY, f"unreadable: {type(e).__name__}: {e}")
+    return [k for k in keys if k != RECIPE_KEY]
+
+
 class Report:
     """Counts checks and prints one `FAIL what: why` line per failure;
     scoped() gives a view that prefixes every label."""
