@@ -29,7 +29,13 @@ public struct KerasModelReader: Sendable {
         guard let root = json.object else {
             throw ModelError(file: file, "expected a JSON object with \"class_name\" and \"config\" at the top level")
         }
-        return try readModel(root, path: "$")
+        var model = try readModel(root, path: "$")
+        do {
+            try ModelShapes.infer(&model)
+        } catch {
+            throw ModelError(file: file, error.message)
+        }
+        return model
     }
 
     private func fail(_ message: String) -> ModelError {

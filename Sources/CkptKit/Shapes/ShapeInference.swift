@@ -272,6 +272,25 @@ enum ShapeInference {
         }
     }
 
+    /// Whether ckpt can compute `className`'s output shapes (op layers and custom layers it
+    /// does not know are not).
+    static func isKnown(_ className: String) -> Bool {
+        identityShaped.contains(className) || shapedClasses.contains(className)
+            || className.range(of: #"^((Max|Average|Avg)Pool(ing)?[123]D|Global(Max|Average|Avg)Pool(ing)?[123]D)$"#,
+                               options: .regularExpression) != nil
+    }
+
+    /// The other classes `outputShapes(of:inputs:)` handles.
+    static let shapedClasses: Set<String> = [
+        "InputLayer", "Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D",
+        "DepthwiseConv1D", "DepthwiseConv2D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "Flatten",
+        "Reshape", "Permute", "RepeatVector", "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D",
+        "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "Concatenate", "Add", "Subtract",
+        "Multiply", "Average", "Maximum", "Minimum", "Dot", "Embedding", "SimpleRNN", "LSTM", "GRU", "ConvLSTM1D",
+        "ConvLSTM2D", "ConvLSTM3D", "Bidirectional", "TimeDistributed", "MultiHeadAttention", "GroupedQueryAttention",
+        "Attention", "AdditiveAttention", "Resizing", "CenterCrop",
+    ]
+
     /// Layers whose output has the input's shape.
     static let identityShaped: Set<String> = [
         "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "ThresholdedReLU",

@@ -1,0 +1,192 @@
+/// Shape inference over a whole model graph: every layer gets input shapes, from its
+/// `build_config` when the JSON has one (checked against inference) or inferred from its inputs
+/// (Keras 2 JSON, compact specs, hand-written JSON).
+///
+/// Layers are visited in dependency order; a cycle is an error naming the layers on it. Shapes
+/// that cannot be inferred (an op or custom layer ckpt does not know) stay unknown, and only a
+/// layer that needs them fails later, with the catalog's "has no input shape" error.
+enum ModelShapes {
+    typealias Shape = [Int?]
+
+    /// Fills in `model`'s missing input shapes (nested models included) and checks the given
+    /// ones; returns the model's output shapes (nil where unknown).
+    @discardableResult
+    static func infer(_ model: inout KerasModel, inputs: [Shape]? = nil) throws(ModelError) -> [Shape]? {
+        model.isSequential ? try sequential(&model, inputs: inputs) : try functional(&model, inputs: inputs)
+    }
+
+    // MARK: - Sequential
+
+    private static func sequential(_ model: inout KerasModel, inputs: [Shape]?) throws(ModelError) -> [Shape]? {
+        var current: [Shape]? = inputs
+        for index in model.layers.indices {
+            var layer = model.layers[index]
+            if layer.className == "InputLayer" {
+                if let own = batchShape(layer) {
+                    try agree(own, current, layer, what: "batch_shape")
+                    current = [own]
+                }
+                model.layers[index] = layer
+                continue
+            }
+            if current == nil, let own = batchShape(layer) { current = [own] }  // Keras 2: batch_input_shape on the first layer
+            current = try visit(&layer, inputs: current)
+            model.layers[index] = layer
+        }
+        return current
+    }
+
+    // MARK: - Functional
+
+    private static func functional(_ model: inout KerasModel, inputs: [Shape]?) throws(ModelError) -> [Shape]? {
+        let indexByName = Dictionary(model.layers.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        // outputs[layer][call] = the call's output shapes (nil: unknown).
+        var outputs: [String: [[Shape]?]] = [:]
+        var state = [Int](repeating: 0, count: model.layers.count)  // 0 new, 1 visiting, 2 done
+        let inputLayers = model.layers.filter { $0.className == "InputLayer" }.map(\.name)
+
+        func resolve(_ reference: TensorReference) -> Shape? {
+            guard let calls = outputs[reference.layer] else { return nil }
+            var node = reference.node
+            // Keras 2 numbers a nested model's calls from 1 (node 0 is the model's own graph).
+            if node >= calls.count, let index = indexByName[reference.layer], model.layers[index].submodel != nil {
+                node -= 1
+            }
+            guard calls.indices.contains(node), let shapes = calls[node], shapes.indices.contains(reference.tensor) else { return nil }
+            return shapes[reference.tensor]
+        }
+
+        func visitLayer(_ index: Int, chain: [String]) throws(ModelError) {
+            if state[index] == 2 { return }
+            let name = model.layers[index].name
+            if state[index] == 1 {
+                let cycle = (chain.drop { $0 != name } + [name]).joined(separator: " → ")
+                throw ModelError("the model's graph has a cycle: \(cycle) (at \(model.layers[index].jsonPath))")
+            }
+            state[index] = 1
+            for call in model.layers[index].calls {
+                for reference in call {
+                    guard let producer = indexByName[reference.layer] else {
+                        throw ModelError("\(model.layers[index].label) takes its input from layer \"\(reference.layer)\", which the model does not have")
+                    }
+                    try visitLayer(producer, chain: chain + [name])
+                }
+            }
+            var layer = model.layers[index]
+            var results: [[Shape]?] = []
+            if layer.className == "InputLayer" {
+                var shape = batchShape(layer)
+                if let given = inputs, let position = inputLayers.firstIndex(of: layer.name), given.indices.contains(position) {
+                    try agree(given[position], shape.map { [$0] }, layer, what: "the shape passed in")
+                    shape = shape ?? given[position]
+                }
+                if layer.inputShapes.isEmpty, let shape {
+                    layer.inputShapes = [shape]
+                    layer.inputShapeSource = "batch_shape"
+                }
+                results = [shape.map { [$0] }]
+            } else {
+                for (callIndex, call) in layer.calls.enumerated() {
+                    var shapes: [Shape] = []
+                    var known = true
+                    for reference in call {
+                        if let shape = resolve(reference) { shapes.append(shape) } else { known = false }
+                    }
+                    if callIndex == 0 {
+                        results.append(try visit(&layer, inputs: known && !call.isEmpty ? shapes : nil))
+                    } else {
+                        results.append(known ? try outputShapes(of: layer, inputs: shapes) : nil)
+                    }
+                }
+                if layer.calls.isEmpty { _ = try visit(&layer, inputs: nil) }
+            }
+            outputs[name] = results
+            model.layers[index] = layer
+            state[index] = 2
+        }
+
+        for index in model.layers.indices { try visitLayer(index, chain: []) }
+        var result: [Shape] = []
+        for reference in model.outputs {
+            guard let shape = resolve(reference) else { return nil }
+            result.append(shape)
+        }
+        return result
+    }
+
+    // MARK: - One layer
+
+    /// Records or checks `layer`'s input shapes and returns its output shapes (nil: unknown).
+    private static func visit(_ layer: inout KerasLayer, inputs: [Shape]?) throws(ModelError) -> [Shape]? {
+        if let inputs {
+            if layer.inputShapes.isEmpty {
+                layer.inputShapes = inputs
+                layer.inputShapeSource = "shape inference"
+            } else if layer.inputShapeSource == "build_config" {
+                try agree(layer.inputShapes, inputs, layer, what: "build_config.input_shape")
+            }
+        }
+        let effective = layer.inputShapes.isEmpty ? inputs : layer.inputShapes
+        guard let effective else {
+            // A nested model still gets its own inputs' shapes inferred.
+            if var submodel = layer.submodel {
+                try infer(&submodel)
+                layer.submodel = submodel
+            }
+            return nil
+        }
+        if var submodel = layer.submodel {
+            let result = try infer(&submodel, inputs: effective)
+            layer.submodel = submodel
+            return result
+        }
+        return try outputShapes(of: layer, inputs: effective)
+    }
+
+    /// The layer's output shapes, or nil for a class ckpt cannot infer (an op or custom layer):
+    /// errors in a known layer (incompatible shapes at a merge) are thrown.
+    private static func outputShapes(of layer: KerasLayer, inputs: [Shape]) throws(ModelError) -> [Shape]? {
+        if layer.isOperation, elementwiseOperations.contains(layer.className), let first = inputs.first {
+            // `x + 3.0`, `ops.relu6(x)`: tensors broadcast; scalar operands do not count.
+            var result: Shape? = first
+            for other in inputs.dropFirst() { result = result.flatMap { ShapeInference.broadcast($0, other) } }
+            return result.map { [$0] }
+        }
+        guard ShapeInference.isKnown(layer.className) else { return nil }
+        // Op layers (`x + y` as keras.src.ops.numpy.Add) share class names with layers but not
+        // their config keys; a failure there only means unknown.
+        if layer.isOperation { return try? ShapeInference.outputShapes(of: layer, inputs: inputs) }
+        return try ShapeInference.outputShapes(of: layer, inputs: inputs)
+    }
+
+    /// keras.ops functions applied element by element (class names as Keras 3 serialises them).
+    static let elementwiseOperations: Set<String> = [
+        "Add", "Subtract", "Multiply", "Divide", "TrueDivide", "Maximum", "Minimum", "Power",
+        "Relu", "Relu6", "Sigmoid", "HardSigmoid", "HardSilu", "HardSwish", "Silu", "Swish", "Tanh", "Gelu",
+        "Exp", "Log", "Sqrt", "Square", "Abs", "Negative", "Softplus", "Elu", "Selu", "LeakyRelu",
+    ]
+
+    /// The `batch_shape` (Keras 3) or `batch_input_shape` (Keras 2) of a layer's config.
+    private static func batchShape(_ layer: KerasLayer) -> Shape? {
+        guard let value = layer.config["batch_shape"] ?? layer.config["batch_input_shape"], let items = value.array else { return nil }
+        return items.map { $0.isNull ? nil : $0.int }
+    }
+
+    /// Throws when two descriptions of the same input disagree on rank or on a known dimension
+    /// (the batch dimension is not compared).
+    private static func agree(_ given: [Shape], _ inferred: [Shape]?, _ layer: KerasLayer, what: String) throws(ModelError) {
+        // Multi-input layers list build shapes in their own order (MultiHeadAttention's
+        // query/value/key dict); only single inputs are compared.
+        guard let inferred, given.count == 1, inferred.count == 1 else { return }
+        let mismatch = given.count != inferred.count || zip(given, inferred).contains { a, b in
+            a.count != b.count || zip(a.dropFirst(), b.dropFirst()).contains { x, y in x != nil && y != nil && x != y }
+        }
+        if mismatch {
+            throw ModelError("\(layer.label): \(what) \(given.map(ShapeText.describe).joined(separator: ", ")) disagrees with the shape its inputs give, \(inferred.map(ShapeText.describe).joined(separator: ", "))")
+        }
+    }
+
+    private static func agree(_ given: Shape, _ inferred: [Shape]?, _ layer: KerasLayer, what: String) throws(ModelError) {
+        try agree([given], inferred, layer, what: what)
+    }
+}
