@@ -175,6 +175,94 @@ def build_densenet121():
     return keras.applications.DenseNet121(weights=None)
 
 
+def build_rnn():
+    """Recurrent layers and wrappers: sub-layer keys cell, forward_layer/backward_layer, layer."""
+    seq = keras.Input(shape=(10, 8), name="sequence")
+    x = layers.SimpleRNN(16, return_sequences=True, name="srnn")(seq)
+    x = layers.LSTM(12, return_sequences=True, unit_forget_bias=True,
+                    name="lstm")(x)
+    x = layers.GRU(8, reset_after=True, return_sequences=True,
+                   name="gru_reset_after")(x)
+    x = layers.GRU(8, reset_after=False, return_sequences=True,
+                   name="gru_classic")(x)
+    x = layers.Bidirectional(layers.LSTM(6, return_sequences=True),
+                             name="bi_lstm")(x)
+    x = layers.Bidirectional(
+        layers.LSTM(5, return_sequences=True),
+        backward_layer=layers.GRU(4, return_sequences=True, go_backwards=True),
+        merge_mode="concat", name="bi_mixed")(x)
+    x = layers.TimeDistributed(layers.Dense(7, activation="relu"),
+                               name="td_dense")(x)
+    x = layers.GlobalAveragePooling1D(name="seq_pool")(x)
+
+    frames = keras.Input(shape=(4, 8, 8, 3), name="frames")
+    v = layers.ConvLSTM2D(4, 3, padding="same", name="conv_lstm")(frames)
+    v = layers.GlobalAveragePooling2D(name="frame_pool")(v)
+
+    x = layers.Concatenate(name="concat")([x, v])
+    out = layers.Dense(3, activation="softmax", name="classes")(x)
+    return keras.Model([seq, frames], out, name="rnn")
+
+
+def build_attention():
+    """A small Transformer encoder block plus the other attention layers."""
+    tokens = keras.Input(shape=(8, 16), name="tokens")
+    a = layers.MultiHeadAttention(num_heads=2, key_dim=8, name="mha")(
+        tokens, tokens)
+    x = layers.Add(name="res1")([tokens, a])
+    x = layers.LayerNormalization(epsilon=1e-6, name="ln1")(x)
+    h = layers.EinsumDense("abc,cd->abd", output_shape=(None, 32),
+                           bias_axes="d", activation="gelu", name="ffn_up")(x)
+    h = layers.EinsumDense("abd,dc->abc", output_shape=(None, 16),
+                           bias_axes="c", name="ffn_down")(h)
+    x = layers.Add(name="res2")([x, h])
+    x = layers.LayerNormalization(epsilon=1e-6, name="ln2")(x)
+    g = layers.GroupQueryAttention(head_dim=4, num_query_heads=4,
+                                     num_key_value_heads=2, name="gqa")(x, x)
+    d = layers.Attention(use_scale=True, score_mode="concat",
+                         name="dot_attention")([g, x])
+    e = layers.AdditiveAttention(use_scale=True, name="additive")([d, x])
+    y = layers.GlobalAveragePooling1D(name="pool")(e)
+    out = layers.Dense(4, activation="softmax", name="classes")(y)
+    return keras.Model(tokens, out, name="attention")
+
+
+def build_norms():
+    """Normalization layers, PReLU and ConvNeXt's LayerScale."""
+    from keras.src.applications.convnext import LayerScale
+
+    image = keras.Input(shape=(8, 8, 6), name="image")
+    x = layers.Normalization(axis=-1, name="adapt_norm")(image)
+    x = layers.Normalization(axis=-1, mean=[0.5] * 6, variance=[0.25] * 6,
+                             name="fixed_norm")(x)
+    x = layers.Conv2D(12, 3, padding="same", name="conv")(x)
+    x = layers.GroupNormalization(groups=3, name="group_norm")(x)
+    x = layers.PReLU(shared_axes=[1, 2], name="prelu")(x)
+    x = layers.RMSNormalization(name="rms_norm")(x)
+    x = LayerScale(1e-6, 12, name="layer_scale")(x)
+    x = layers.UnitNormalization(name="unit_norm")(x)
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    out = layers.Dense(2, name="logits")(x)
+    return keras.Model(image, out, name="norms")
+
+
+def build_convnexttiny():
+    # LayerScale (custom, registered), LayerNormalization, depthwise 7x7 convs.
+    return keras.applications.ConvNeXtTiny(weights=None,
+                                           input_shape=(64, 64, 3))
+
+
+def build_efficientnetb0():
+    # Normalization (adapt statistics, int32 count), Rescaling, swish.
+    return keras.applications.EfficientNetB0(weights=None,
+                                             input_shape=(64, 64, 3))
+
+
+def build_efficientnetv2b0():
+    return keras.applications.EfficientNetV2B0(weights=None,
+                                               input_shape=(64, 64, 3))
+
+
 MODELS = [
     ("mlp", build_mlp),
     ("cnn", build_cnn),
@@ -187,6 +275,12 @@ MODELS = [
     ("vgg16", build_vgg16),
     ("mobilenetv3small", build_mobilenetv3small),
     ("densenet121", build_densenet121),
+    ("rnn", build_rnn),
+    ("attention", build_attention),
+    ("norms", build_norms),
+    ("convnexttiny", build_convnexttiny),
+    ("efficientnetb0", build_efficientnetb0),
+    ("efficientnetv2b0", build_efficientnetv2b0),
 ]
 
 

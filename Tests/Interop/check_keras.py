@@ -344,6 +344,18 @@ def check_plan_values(t, label, ds, tol, report):
     exp_std = float(exp_std) if exp_std is not None else None
     a = np.asarray(dataset_values(ds))
     n = a.size
+    forget = re.search(r"forget gate \[(\d+), (\d+)\) = 1", str(t.get("distribution") or ""))
+    if forget:
+        # LSTM/ConvLSTM unit_forget_bias: ones on the forget gate's slice, the base elsewhere.
+        lo, hi = int(forget.group(1)), int(forget.group(2))
+        gate, rest = a[..., lo:hi], np.concatenate([a[..., :lo], a[..., hi:]], axis=-1)
+        report.check(bool(np.all(gate == 1)), label, f"forget gate [{lo}, {hi}) is not all ones")
+        if init_name in DETERMINISTIC_NAMES:
+            params = (t.get("initializer") or {}).get("parameters") or {}
+            base = {"zeros": 0.0, "ones": 1.0}.get(init_name, params.get("value", 0.0))
+            bad = int(np.count_nonzero(rest != np.asarray(base).astype(a.dtype)))
+            report.check(bad == 0, label, f"{bad} of {rest.size} values outside the forget gate != {fmt(base)}")
+        return
     if exp_std == 0.0 or init_name in DETERMINISTIC_NAMES:
         target = np.asarray(exp_mean).astype(a.dtype)
         bad = int(np.count_nonzero(a != target))

@@ -84,9 +84,9 @@ struct ConfigReader {
         return size
     }
 
-    /// The layer's own activation name, normalized (`"linear"` when absent).
-    func activation() throws(ModelError) -> String {
-        guard let raw = config["activation"], !raw.isNull else { return "linear" }
+    /// The layer's own activation name, normalized (`value`, `"linear"` unless given, when absent).
+    func activation(default value: String = "linear") throws(ModelError) -> String {
+        guard let raw = config["activation"], !raw.isNull else { return value }
         if let name = raw.string { return ActivationTable.normalize(name) }
         // Keras may serialize an activation as {"class_name": ..., "config": ...} or a function dict.
         if let name = raw["config"]?.string ?? raw["class_name"]?.string ?? raw["config"]?["name"]?.string {

@@ -1,7 +1,11 @@
 /// What each Keras layer class owns: its variables (names, shapes, save order, default initializers).
 ///
-/// Facts from Keras 3.15.1 (`keras/src/layers/**`), see shared/reference/keras-formats.md §5.
-/// The variables are returned in Keras' save order: trainable ones first, each in creation order.
+/// Facts from Keras 3.15.1 (`keras/src/layers/**`), see shared/reference/keras-formats.md §5 and
+/// docs/layers.md. The variables are returned in Keras' weight order (`layer.trainable_weights +
+/// layer.non_trainable_weights`, which legacy `.h5` follows); each one's `sublayer` says where it is
+/// saved in `.weights.h5`. Families live in `LayerCatalog+Core.swift` (Dense, EinsumDense,
+/// convolutions, Embedding), `+Normalization.swift` (norms, PReLU, LayerScale), `+Recurrent.swift`
+/// (RNNs and wrappers) and `+Attention.swift`.
 public enum LayerCatalog {
     /// Layer classes that own no variables and that ckpt accepts as they are.
     public static let weightlessClasses: Set<String> = [
@@ -24,12 +28,24 @@ public enum LayerCatalog {
 
     /// Layer classes whose variables ckpt knows.
     public static let weightedClasses: Set<String> = [
-        "Dense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
-        "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
-        "BatchNormalization", "LayerNormalization", "Embedding",
+        "Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+        "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "Embedding",
+        "BatchNormalization", "LayerNormalization", "GroupNormalization", "RMSNormalization", "Normalization",
+        "PReLU", "LayerScale",
+        "SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "Bidirectional", "TimeDistributed",
+        "MultiHeadAttention", "GroupQueryAttention", "GroupedQueryAttention", "Attention", "AdditiveAttention",
     ]
 
-    /// The variables a layer owns, in save order. Nested models are handled by the planner.
+    /// The Python class a JSON class name deserializes to, when they differ: `saving_lib` keys
+    /// layers by the Python class (`keras.layers.GroupQueryAttention` is `GroupedQueryAttention`).
+    public static func pythonClassName(_ className: String) -> String {
+        switch className {
+        case "GroupQueryAttention": return "GroupedQueryAttention"
+        default: return className
+        }
+    }
+
+    /// The variables a layer owns, in Keras' weight order. Nested models are handled by the planner.
     public static func variables(of layer: KerasLayer) throws(ModelError) -> [VariableSpec] {
         let className = layer.className
         if weightlessClasses.contains(className) || layer.isOperation { return [] }
@@ -37,110 +53,41 @@ public enum LayerCatalog {
             let hint = className == "Functional" || className == "Sequential" ? "" : nearest(className)
             throw ModelError("unknown layer class \"\(className)\" for \(layer.label); ckpt does not know which variables it owns\(hint)")
         }
+        switch className {
+        case "Bidirectional", "TimeDistributed":
+            return try wrapperVariables(layer)
+        case "MultiHeadAttention", "GroupQueryAttention", "GroupedQueryAttention":
+            return try attentionVariables(layer)
+        case "Attention", "AdditiveAttention":
+            return try dotAttentionVariables(layer)
+        case "Normalization":
+            // Given mean and variance, the layer holds them as constants, not variables.
+            if let mean = layer.config["mean"], !mean.isNull { return [] }
+        default:
+            break
+        }
+        let input = try singleInputShape(layer)
+        let reader = ConfigReader(layer: layer)
+        switch className {
+        case "Dense", "EinsumDense", "Embedding", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
+             "Conv3DTranspose", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D":
+            return try coreVariables(layer, input: input, reader: reader)
+        case "SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D":
+            return try recurrentVariables(layer, input: input, reader: reader)
+        default:
+            return try normalizationVariables(layer, input: input, reader: reader)
+        }
+    }
+
+    /// The one input shape of a layer, or an error naming the layer.
+    static func singleInputShape(_ layer: KerasLayer) throws(ModelError) -> [Int?] {
         guard let input = layer.inputShape else {
             if layer.inputShapes.isEmpty {
                 throw ModelError("\(layer.label) has no input shape: the JSON has neither build_config.input_shape nor inbound tensor shapes (build the model before to_json())")
             }
             throw ModelError("\(layer.label) takes \(layer.inputShapes.count) inputs; expected one")
         }
-        let reader = ConfigReader(layer: layer)
-        let activation = try reader.activation()
-        switch className {
-        case "Dense":
-            let units = try reader.positiveInt("units")
-            let inputDim = try reader.dimension(input, -1, "the last input dimension")
-            var result = [VariableSpec("kernel", [inputDim, units], role: .kernel, initializerKey: "kernel_initializer",
-                                       kerasDefault: "glorot_uniform", innerActivation: activation)]
-            if try reader.bool("use_bias", default: true) {
-                result.append(VariableSpec("bias", [units], role: .bias, initializerKey: "bias_initializer", kerasDefault: "zeros"))
-            }
-            return result
-        case "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose":
-            let rank = Int(String(className.dropFirst(4).prefix(1))) ?? 2
-            let transposed = className.hasSuffix("Transpose")
-            let filters = try reader.positiveInt("filters")
-            let kernel = try reader.intTuple("kernel_size", rank: rank)
-            let channels = try reader.dimension(input, try reader.channelAxis(rank: rank), "the input channel dimension")
-            let groups = transposed ? 1 : try reader.int("groups", default: 1)
-            guard groups >= 1, channels % groups == 0, filters % groups == 0 else {
-                throw ModelError("\(layer.label): groups=\(groups) must divide both the input channels (\(channels)) and filters (\(filters))")
-            }
-            let kernelShape = transposed ? kernel + [filters, channels] : kernel + [channels / groups, filters]
-            var result = [VariableSpec("kernel", kernelShape, role: .kernel, initializerKey: "kernel_initializer",
-                                       kerasDefault: "glorot_uniform", innerActivation: activation)]
-            if try reader.bool("use_bias", default: true) {
-                result.append(VariableSpec("bias", [filters], role: .bias, initializerKey: "bias_initializer", kerasDefault: "zeros"))
-            }
-            return result
-        case "DepthwiseConv1D", "DepthwiseConv2D":
-            let rank = className == "DepthwiseConv1D" ? 1 : 2
-            let multiplier = try reader.int("depth_multiplier", default: 1)
-            guard multiplier >= 1 else { throw ModelError("\(layer.label): depth_multiplier must be at least 1") }
-            let kernel = try reader.intTuple("kernel_size", rank: rank)
-            let channels = try reader.dimension(input, try reader.channelAxis(rank: rank), "the input channel dimension")
-            var result = [VariableSpec("kernel", kernel + [channels, multiplier], role: .depthwiseKernel,
-                                       initializerKey: "depthwise_initializer", kerasDefault: "glorot_uniform",
-                                       innerActivation: activation)]
-            if try reader.bool("use_bias", default: true) {
-                result.append(VariableSpec("bias", [channels * multiplier], role: .bias, initializerKey: "bias_initializer", kerasDefault: "zeros"))
-            }
-            return result
-        case "SeparableConv1D", "SeparableConv2D":
-            let rank = className == "SeparableConv1D" ? 1 : 2
-            let filters = try reader.positiveInt("filters")
-            let multiplier = try reader.int("depth_multiplier", default: 1)
-            guard multiplier >= 1 else { throw ModelError("\(layer.label): depth_multiplier must be at least 1") }
-            let kernel = try reader.intTuple("kernel_size", rank: rank)
-            let channels = try reader.dimension(input, try reader.channelAxis(rank: rank), "the input channel dimension")
-            // The depthwise output feeds the pointwise convolution linearly.
-            var result = [
-                VariableSpec("depthwise_kernel", kernel + [channels, multiplier], role: .depthwiseKernel,
-                             initializerKey: "depthwise_initializer", kerasDefault: "glorot_uniform", innerActivation: "linear"),
-                VariableSpec("pointwise_kernel", Array(repeating: 1, count: rank) + [channels * multiplier, filters],
-                             role: .pointwiseKernel, initializerKey: "pointwise_initializer", kerasDefault: "glorot_uniform",
-                             innerActivation: activation),
-            ]
-            if try reader.bool("use_bias", default: true) {
-                result.append(VariableSpec("bias", [filters], role: .bias, initializerKey: "bias_initializer", kerasDefault: "zeros"))
-            }
-            return result
-        case "BatchNormalization":
-            let axes = try reader.axes(default: [-1], rank: input.count)
-            guard axes.count == 1 else { throw ModelError("\(layer.label): BatchNormalization normalizes over one axis, got \(axes)") }
-            let size = try reader.dimension(input, axes[0], "the normalized axis")
-            var result: [VariableSpec] = []
-            if try reader.bool("scale", default: true) {
-                result.append(VariableSpec("gamma", [size], role: .gamma, initializerKey: "gamma_initializer", kerasDefault: "ones"))
-            }
-            if try reader.bool("center", default: true) {
-                result.append(VariableSpec("beta", [size], role: .beta, initializerKey: "beta_initializer", kerasDefault: "zeros"))
-            }
-            result.append(VariableSpec("moving_mean", [size], role: .movingMean, trainable: false,
-                                       initializerKey: "moving_mean_initializer", kerasDefault: "zeros"))
-            result.append(VariableSpec("moving_variance", [size], role: .movingVariance, trainable: false,
-                                       initializerKey: "moving_variance_initializer", kerasDefault: "ones"))
-            return result
-        case "LayerNormalization":
-            let axes = try reader.axes(default: [-1], rank: input.count).sorted()
-            var shape: [Int] = []
-            for axis in axes { shape.append(try reader.dimension(input, axis, "normalized axis \(axis)")) }
-            let rms = try reader.bool("rms_scaling", default: false)
-            var result: [VariableSpec] = []
-            if try reader.bool("scale", default: true) || rms {
-                result.append(VariableSpec("gamma", shape, role: .gamma, initializerKey: "gamma_initializer", kerasDefault: "ones"))
-            }
-            if try reader.bool("center", default: true) && !rms {
-                result.append(VariableSpec("beta", shape, role: .beta, initializerKey: "beta_initializer", kerasDefault: "zeros"))
-            }
-            return result
-        case "Embedding":
-            let inputDim = try reader.positiveInt("input_dim")
-            let outputDim = try reader.positiveInt("output_dim")
-            return [VariableSpec("embeddings", [inputDim, outputDim], role: .embeddings,
-                                 initializerKey: "embeddings_initializer", kerasDefault: "uniform")]
-        default:
-            throw ModelError("\(layer.label): no catalog entry")
-        }
+        return input
     }
 
     /// A ", did you mean …?" hint naming the closest known classes.

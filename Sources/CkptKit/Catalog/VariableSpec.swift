@@ -27,6 +27,14 @@ public struct VariableSpec: Sendable {
     /// The variable's name below the layer in canonical names and legacy weight names
     /// (`kernel`, `forward_lstm/kernel`, `query/kernel`); defaults to `name`.
     public var nameInLayer: String
+    /// For an LSTM-style bias with `unit_forget_bias`: the units; the planner fills the forget
+    /// gate's slice [units, 2·units) with ones around the chosen initializer.
+    public var unitForgetBias: Int?
+    /// The variable's own dtype when it does not follow the layer's policy (Normalization's int32 `count`).
+    public var dtype: DType?
+    /// The config holding `initializerKey` when it is not the layer's own (a layer wrapped in
+    /// Bidirectional or TimeDistributed keeps its initializers in its nested config).
+    public var config: JSONObject?
 
     init(
         _ name: String, _ shape: [Int], role: TensorRole, trainable: Bool = true,
@@ -43,5 +51,23 @@ public struct VariableSpec: Sendable {
         self.fanSemantics = .shapeOnly
         self.sublayer = []
         self.nameInLayer = name
+        self.unitForgetBias = nil
+        self.dtype = nil
+        self.config = nil
+    }
+
+    /// The spec with its fan semantics set.
+    func with(_ semantics: FanSemantics) -> VariableSpec {
+        var copy = self
+        copy.fanSemantics = semantics
+        return copy
+    }
+
+    /// The spec moved into a sub-layer: `keys` prepended to `sublayer`, `prefix` to `nameInLayer`.
+    func inSublayer(_ keys: [String], name prefix: String) -> VariableSpec {
+        var copy = self
+        copy.sublayer = keys + sublayer
+        copy.nameInLayer = prefix + "/" + nameInLayer
+        return copy
     }
 }

@@ -43,10 +43,15 @@ public struct KerasLayer: Sendable {
     public var inputShapes: [[Int?]]
     /// Where the input shapes came from, for messages.
     public var inputShapeSource: String
+    /// Named input shapes from `build_config.shapes_dict` (`query_shape`, `value_shape`, `key_shape`
+    /// of an attention layer); empty when the build config has a plain `input_shape`.
+    public var namedInputShapes: [String: [Int?]] = [:]
     /// For each call of the layer, the tensors it consumed.
     public var calls: [[TensorReference]]
     /// The model inside, for a nested Functional or Sequential.
     public var submodel: KerasModel?
+    /// The layers inside a wrapper (Bidirectional: forward then backward; TimeDistributed: one).
+    public var wrapped: [KerasSubLayer] = []
     /// Where in the JSON the layer is (`config.layers[3]`), for messages.
     public var jsonPath: String
 

@@ -119,6 +119,15 @@ public struct KerasModelReader: Sendable {
         if let buildShape = entry["build_config"]?["input_shape"], !buildShape.isNull {
             layer.inputShapes = try readShapes(buildShape, path: "\(path).build_config.input_shape")
             layer.inputShapeSource = "build_config"
+        } else if let named = entry["build_config"]?["shapes_dict"]?.object {
+            // Attention layers: {"query_shape": [...], "value_shape": [...], "key_shape": [...] or absent}.
+            for member in named.members where !member.value.isNull {
+                let shapes = try readShapes(member.value, path: "\(path).build_config.shapes_dict.\(member.key)")
+                guard shapes.count == 1 else { throw fail("\(path).build_config.shapes_dict.\(member.key): expected one shape") }
+                layer.namedInputShapes[member.key] = shapes[0]
+                layer.inputShapes.append(shapes[0])
+            }
+            layer.inputShapeSource = "build_config"
         } else if let nodes = entry["inbound_nodes"]?.array, let first = nodes.first,
                   let shapes = inboundShapes(first), !shapes.isEmpty {
             layer.inputShapes = shapes
@@ -130,7 +139,54 @@ public struct KerasModelReader: Sendable {
                 layer.inputShapeSource = "batch_shape"
             }
         }
+        layer.wrapped = try readWrapped(layer, path: path)
         return layer
+    }
+
+    /// The inner layers of a wrapper, named and shaped as Keras builds them.
+    private func readWrapped(_ wrapper: KerasLayer, path: String) throws(ModelError) -> [KerasSubLayer] {
+        guard wrapper.className == "Bidirectional" || wrapper.className == "TimeDistributed" else { return [] }
+        guard let innerEntry = wrapper.config["layer"]?.object else {
+            throw fail("\(wrapper.label): config \"layer\" should be the wrapped layer's {\"class_name\", \"config\"}")
+        }
+        // The inner layer's input: TimeDistributed drops the time axis; Bidirectional passes it on.
+        var innerShape = wrapper.inputShape
+        if wrapper.className == "TimeDistributed", let shape = innerShape {
+            guard shape.count >= 3 else {
+                throw fail("\(wrapper.label): TimeDistributed needs an input of rank 3 or more (batch, time, …), got \(ShapeText.describe(shape))")
+            }
+            innerShape = [shape[0]] + shape.dropFirst(2)
+        }
+        func inner(_ entry: JSONObject, key: String, name rename: ((String) -> String)?) throws(ModelError) -> KerasSubLayer {
+            var layer = try readLayer(entry, path: "\(path).config.\(key == "backward_layer" ? "backward_layer" : "layer")",
+                                      index: 0, sequential: false)
+            if let rename {
+                layer.name = rename(layer.name)
+                var config = layer.config
+                config["name"] = .string(layer.name)
+                layer.config = config
+            }
+            if layer.inputShapes.isEmpty, let innerShape {
+                layer.inputShapes = [innerShape]
+                layer.inputShapeSource = "the input shape of \(wrapper.label)"
+            }
+            layer.jsonPath = "\(path).config.\(key == "backward_layer" ? "backward_layer" : "layer")"
+            return KerasSubLayer(key: key, layer: layer)
+        }
+        if wrapper.className == "TimeDistributed" {
+            return [try inner(innerEntry, key: "layer", name: nil)]
+        }
+        // keras/src/layers/rnn/bidirectional.py: forward is renamed "forward_<name>"; without a
+        // backward_layer the backward one is a copy named "backward_<name>" (go_backwards flipped).
+        func strip(_ name: String, _ prefix: String) -> String { name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : name }
+        let forward = try inner(innerEntry, key: "forward_layer", name: { "forward_" + strip($0, "forward_") })
+        let backward: KerasSubLayer
+        if let backwardEntry = wrapper.config["backward_layer"]?.object {
+            backward = try inner(backwardEntry, key: "backward_layer", name: nil)
+        } else {
+            backward = try inner(innerEntry, key: "backward_layer", name: { "backward_" + strip($0, "backward_") })
+        }
+        return [forward, backward]
     }
 
     /// One call of a layer: Keras 3 `{"args": [...], "kwargs": {...}}` or Keras 2 `[[name, node, tensor, kwargs], ...]`.

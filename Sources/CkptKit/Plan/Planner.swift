@@ -53,7 +53,7 @@ public struct Planner: Sendable {
     ) throws(ModelError) {
         var counters: [String: Int] = [:]
         for layer in model.kerasLayers {
-            let base = Self.snakeCase(layer.className)
+            let base = Self.snakeCase(LayerCatalog.pythonClassName(layer.className))
             let count = counters[base, default: 0]
             counters[base] = count + 1
             let key = count == 0 ? base : "\(base)_\(count)"
@@ -71,9 +71,15 @@ public struct Planner: Sendable {
                 let index = indices[variable.sublayer, default: 0]
                 indices[variable.sublayer] = index + 1
                 let ownerPath = ([layerPath] + variable.sublayer).joined(separator: "/")
+                // A wrapped layer's initializers live in its nested config; the rules still see the
+                // wrapper (its name, class and place in the graph).
+                var owner = layer
+                if let config = variable.config { owner.config = config }
+                // A variable with its own dtype (Normalization's int32 count) ignores --dtype and the policy.
+                let entryDType = variable.dtype ?? options.dtype ?? dtype ?? .float32
                 entries.append(try planEntry(
-                    variable, index: index, layer: layer, scope: scope, layerPath: ownerPath,
-                    namePrefix: namePrefix, topLevel: topLevel ?? layer.name, dtype: options.dtype ?? dtype ?? .float32))
+                    variable, index: index, layer: owner, scope: scope, layerPath: ownerPath,
+                    namePrefix: namePrefix, topLevel: topLevel ?? layer.name, dtype: entryDType))
             }
         }
     }
@@ -83,13 +89,24 @@ public struct Planner: Sendable {
         layerPath: String, namePrefix: String, topLevel: String, dtype: DType
     ) throws(ModelError) -> PlanEntry {
         let name = namePrefix + layer.name + "/" + variable.nameInLayer
-        let fans = Fans.keras(shape: variable.shape)
+        var fans = Fans.keras(shape: variable.shape)
+        if let axes = variable.fanAxes {
+            // EinsumDense (and the attention projections) set input_axes/output_axes on their kernel initializer.
+            do {
+                fans = try Fans.keras(shape: variable.shape, inputAxes: axes.input, outputAxes: axes.output)
+            } catch {
+                throw ModelError("tensor \(name) of \(layer.label): \(error)")
+            }
+        }
         let (initializer, reason) = try choose(variable, layer: layer, scope: scope, tensorName: name)
-        let fill: ValueFill
+        var fill: ValueFill
         do {
             fill = try initializer.fill(fans: fans, shape: variable.shape)
         } catch {
             throw ModelError("tensor \(name) of \(layer.label): \(error)")
+        }
+        if let units = variable.unitForgetBias, case .elementwise(let base) = fill {
+            fill = .structured(.unitForgetBias(units: units, base: base))
         }
         return PlanEntry(
             name: name, kerasPath: "\(layerPath)/vars/\(index)", topLevelLayer: topLevel, layer: layer.name, layerClass: layer.className,
@@ -118,8 +135,13 @@ public struct Planner: Sendable {
             return (try parse(variable.kerasDefault, "Keras default"), "Keras default (no initializer in the config)")
         }
         switch variable.role {
-        case .bias, .beta, .movingMean:
-            return (try parse("zeros", "role default"), "role default: \(variable.role.rawValue) → zeros")
+        case .bias, .beta, .movingMean, .count:
+            let forget = variable.unitForgetBias == nil ? "" : " (unit_forget_bias: forget gate ones)"
+            return (try parse("zeros", "role default"), "role default: \(variable.role.rawValue) → zeros\(forget)")
+        case .recurrentKernel:
+            return (try parse("orthogonal", "role default"), "role default: recurrent_kernel → orthogonal (gain 1)")
+        case .alpha, .scale:
+            return (try parse(variable.kerasDefault, "role default"), "role default: \(variable.role.rawValue) → Keras' default")
         case .gamma, .movingVariance:
             return (try parse("ones", "role default"), "role default: \(variable.role.rawValue) → ones")
         case .embeddings:

@@ -2,7 +2,8 @@
 ///
 /// ReLU family → He, tanh/sigmoid/softmax/linear → Glorot, SELU → LeCun. Activations the
 /// seed table does not name are placed by shape: ReLU-like ones (GELU, SiLU/swish, mish, softplus,
-/// relu6, hard_swish) → He; bounded, saturating ones (hard_sigmoid, softsign) → Glorot.
+/// relu6, hard_swish, PReLU, which starts as a ReLU) → He; bounded, saturating ones (hard_sigmoid,
+/// softsign) → Glorot.
 public enum ActivationTable {
     /// The initializer family an activation asks for.
     public enum Family: String, Sendable {
@@ -36,7 +37,7 @@ public enum ActivationTable {
     /// The family for a normalized activation name, or nil when the name is not in the table.
     public static func family(for activation: String) -> Family? {
         switch activation {
-        case "relu", "leaky_relu", "elu", "relu6", "gelu", "silu", "mish", "softplus", "hard_silu", "hard_swish",
+        case "relu", "leaky_relu", "prelu", "elu", "relu6", "gelu", "silu", "mish", "softplus", "hard_silu", "hard_swish",
              "celu", "glu", "log_softmax_relu":
             return .he
         case "tanh", "sigmoid", "softmax", "linear", "hard_sigmoid", "softsign", "log_softmax", "exponential",
@@ -60,6 +61,8 @@ public enum ActivationTable {
             if layer.config["max_value"]?.double == 6 { return "relu6" }
             return "relu"
         case "LeakyReLU": return "leaky_relu"
+        // PReLU starts with alpha = 0 (Keras' default): a ReLU.
+        case "PReLU": return "prelu"
         case "ELU": return "elu"
         case "Softmax": return "softmax"
         default: return nil
@@ -69,7 +72,8 @@ public enum ActivationTable {
     /// Layers an activation looks through: they neither mix features nonlinearly nor end the
     /// path (normalization, dropout, reshaping, pooling, padding, additive merges).
     static let transparentClasses: Set<String> = [
-        "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
+        "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization", "RMSNormalization",
+        "Normalization", "LayerScale",
         "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout",
         "AlphaDropout", "ActivityRegularization",
         "Flatten", "Reshape", "Permute", "RepeatVector", "Identity", "Rescaling",

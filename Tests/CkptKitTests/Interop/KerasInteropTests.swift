@@ -6,7 +6,12 @@ import CkptTestSupport
 /// from the venv that scripts/setup-python.sh creates.
 @Suite("Interop with Keras 3, h5py and NumPy")
 struct KerasInteropTests {
-    static let models = ["mlp", "cnn", "resnet_block", "nested", "embed", "respect", "resnet50", "mobilenetv2", "vgg16", "mobilenetv3small", "densenet121"]
+    /// Fixtures ckpt can generate today. Not listed yet, on purpose (their plans are checked by
+    /// PlannerTests; enable them here once generation supports them): "rnn" needs orthogonal
+    /// recurrent kernels and the unit-forget-bias fill (StructuredFill generation); "norms" and
+    /// "efficientnetb0" need int32 values (Normalization's `count`).
+    static let models = ["mlp", "cnn", "resnet_block", "nested", "embed", "respect", "resnet50", "mobilenetv2", "vgg16", "mobilenetv3small", "densenet121",
+                         "attention", "convnexttiny", "efficientnetv2b0"]
 
     static func requireVenv() throws {
         guard FileManager.default.isExecutableFile(atPath: TestPaths.venvPython) else {

@@ -20,6 +20,32 @@ struct KerasModelReaderTests {
         #expect(model.kerasLayers[0].inputShape == [nil, 4])
     }
 
+    /// Wrappers: inner layers named as Keras builds them, with the inner input shape.
+    @Test func readsWrappedLayers() throws {
+        let model = try Checkpoints.loadModel(path: TestPaths.fixture("keras/rnn.json"))
+        let bi = try #require(model.layer(named: "bi_mixed"))
+        #expect(bi.wrapped.map(\.key) == ["forward_layer", "backward_layer"])
+        #expect(bi.wrapped.map(\.layer.name) == ["forward_lstm_1", "gru"])
+        #expect(bi.wrapped.map(\.layer.className) == ["LSTM", "GRU"])
+        let td = try #require(model.layer(named: "td_dense"))
+        #expect(td.wrapped.map(\.key) == ["layer"] && td.wrapped[0].layer.inputShape == [nil, 10])
+        // Keras 2 style: no backward_layer, no inner build_config.
+        let json = #"{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Bidirectional", "config": {"name": "bi", "layer": {"class_name": "GRU", "config": {"name": "gru", "units": 2}}}, "build_config": {"input_shape": [null, 5, 3]}}, {"class_name": "TimeDistributed", "config": {"name": "td", "layer": {"class_name": "Dense", "config": {"name": "d", "units": 2}}}, "build_config": {"input_shape": [null, 5, 4, 3]}}]}}"#
+        let keras2 = try KerasModelReader().read(text: json)
+        #expect(keras2.layers[0].wrapped.map(\.layer.name) == ["forward_gru", "backward_gru"])
+        #expect(keras2.layers[0].wrapped.allSatisfy { $0.layer.inputShape == [nil, 5, 3] })
+        #expect(keras2.layers[1].wrapped[0].layer.inputShape == [nil, 4, 3])
+    }
+
+    /// Attention layers' build_config has named shapes instead of input_shape.
+    @Test func readsShapesDict() throws {
+        let model = try Checkpoints.loadModel(path: TestPaths.fixture("keras/attention.json"))
+        let mha = try #require(model.layer(named: "mha"))
+        #expect(mha.namedInputShapes["query_shape"] == [nil, 8, 16])
+        #expect(mha.namedInputShapes["key_shape"] == nil)
+        #expect(mha.inputShapes.count == 2 && mha.inputShapeSource == "build_config")
+    }
+
     @Test func malformedJSONNamesFileLineAndColumn() {
         do {
             _ = try KerasModelReader(file: "m.json").read(text: "{\"class_name\": \"Functional\",\n \"config\": {]}")

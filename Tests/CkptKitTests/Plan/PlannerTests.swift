@@ -17,14 +17,17 @@ struct PlannerTests {
     }
 
     /// Every fixture's plan has exactly the datasets, shapes and order Keras itself writes.
-    @Test(arguments: ["mlp", "cnn", "resnet_block", "nested", "embed", "respect", "resnet50", "mobilenetv2", "vgg16", "mobilenetv3small", "densenet121"])
+    @Test(arguments: ["mlp", "cnn", "resnet_block", "nested", "embed", "respect", "resnet50", "mobilenetv2", "vgg16", "mobilenetv3small", "densenet121",
+                      "rnn", "attention", "norms", "convnexttiny", "efficientnetb0", "efficientnetv2b0"])
     func pathsAndShapesMatchKeras(model: String) throws {
         let plan = try Checkpoints.plan(specPath: TestPaths.fixture("keras/\(model).json"))
         let reference = try Reference.load(model)
+        let dtypes = try Reference.dtypes(model)
         #expect(plan.entries.count == reference.count)
-        let ours = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.kerasPath, $0.shape) })
+        let ours = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.kerasPath, $0) })
         for (path, shape) in reference {
-            #expect(ours[path] == shape, "\(model): \(path) expected shape \(shape), plan has \(String(describing: ours[path]))")
+            #expect(ours[path]?.shape == shape, "\(model): \(path) expected shape \(shape), plan has \(String(describing: ours[path]?.shape))")
+            #expect(ours[path]?.dtype.rawValue == dtypes[path], "\(model): \(path) expected dtype \(dtypes[path] ?? "?")")
         }
         #expect(Set(plan.entries.map(\.name)).count == plan.entries.count, "canonical names are unique")
     }
@@ -82,6 +85,64 @@ struct PlannerTests {
         #expect(plan.entries[0].initializer.name == "he_uniform", "\(plan.entries[0].reason)")
     }
 
+    /// Canonical names are the layer chain plus Keras' variable.path below the layer; legacy weight
+    /// names are "<layer>/<that>" (Keras' own for plain RNNs and attention layers).
+    @Test func recurrentNamesRulesAndFills() throws {
+        let plan = try Checkpoints.plan(specPath: TestPaths.fixture("keras/rnn.json"))
+        let byPath = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.kerasPath, $0) })
+        let lstm = try #require(byPath["layers/lstm/cell/vars/2"])
+        #expect(lstm.name == "lstm/lstm_cell/bias")
+        #expect(lstm.layoutTensor.legacy?.weightName == "lstm/lstm_cell/bias")
+        #expect(lstm.fill == .structured(.unitForgetBias(units: 12, base: .constant(0))))
+        let recurrent = try #require(byPath["layers/lstm/cell/vars/1"])
+        #expect(recurrent.role == .recurrentKernel && recurrent.initializer.name == "orthogonal", "\(recurrent.reason)")
+        #expect(byPath["layers/lstm/cell/vars/0"]?.initializer.name == "glorot_uniform")
+        #expect(byPath["layers/bidirectional/forward_layer/cell/vars/0"]?.name == "bi_lstm/forward_lstm/lstm_cell/kernel")
+        #expect(byPath["layers/bidirectional_1/backward_layer/cell/vars/2"]?.name == "bi_mixed/gru/gru_cell/bias")
+        #expect(byPath["layers/bidirectional_1/backward_layer/cell/vars/2"]?.fill == .elementwise(.constant(0)))
+        let td = try #require(byPath["layers/time_distributed/layer/vars/0"])
+        #expect(td.name == "td_dense/dense/kernel" && td.initializer.name == "he_uniform", "\(td.reason)")
+        #expect(td.layerClass == "TimeDistributed")
+        #expect(byPath["layers/conv_lstm2d/cell/vars/2"]?.fill == .structured(.unitForgetBias(units: 4, base: .constant(0))))
+    }
+
+    /// --respect-config reads a wrapped layer's initializers from its nested config.
+    @Test func respectConfigReadsWrappedLayerConfigs() throws {
+        let plan = try Checkpoints.plan(specPath: TestPaths.fixture("keras/rnn.json"), options: PlanOptions(respectConfig: true))
+        let wrapped = plan.entries.filter { $0.layerClass == "Bidirectional" || $0.layerClass == "TimeDistributed" }
+        #expect(wrapped.count == 14)
+        for entry in wrapped { #expect(entry.reason.hasPrefix("config"), "\(entry.name): \(entry.reason)") }
+        #expect(wrapped.filter { $0.role == .recurrentKernel }.allSatisfy { $0.initializer.name == "orthogonal" })
+    }
+
+    @Test func attentionNamesAndEinsumFans() throws {
+        let plan = try Checkpoints.plan(specPath: TestPaths.fixture("keras/attention.json"))
+        let byPath = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.kerasPath, $0) })
+        let query = try #require(byPath["layers/multi_head_attention/query_dense/vars/0"])
+        #expect(query.name == "mha/query/kernel" && query.layoutTensor.legacy?.weightName == "mha/query/kernel")
+        // Keras: input_axes [0], output_axes [1, 2] → fan_in 16, fan_out 2·8.
+        #expect(query.fans == Fans(fanIn: 16, fanOut: 16))
+        #expect(byPath["layers/grouped_query_attention/_output_dense/vars/0"]?.name == "gqa/attention_output/kernel")
+        // Legacy order inside a layer is Keras' weight order: query, key, value, output.
+        let mha = plan.entries.filter { $0.layer == "mha" }.map(\.variable)
+        #expect(mha == ["query/kernel", "query/bias", "key/kernel", "key/bias", "value/kernel", "value/bias",
+                        "attention_output/kernel", "attention_output/bias"])
+        #expect(byPath["layers/attention/vars/1"]?.name == "dot_attention/concat_score_weight")
+        #expect(byPath["layers/additive_attention/vars/0"]?.initializer.name == "glorot_uniform")
+    }
+
+    @Test func normsPlanInt32CountAndKerasDefaults() throws {
+        let plan = try Checkpoints.plan(specPath: TestPaths.fixture("keras/norms.json"), options: PlanOptions(dtype: .float16))
+        let byName = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.name, $0) })
+        #expect(byName["adapt_norm/count"]?.dtype == .int32 && byName["adapt_norm/count"]?.shape == [])
+        #expect(byName["adapt_norm/mean"]?.dtype == .float16)
+        #expect(byName["adapt_norm/count"]?.fill == .elementwise(.constant(0)))
+        #expect(byName["layer_scale/gamma"]?.fill == .elementwise(.constant(1e-6)))
+        #expect(byName["prelu/alpha"]?.fill == .elementwise(.constant(0)))
+        // conv → group_norm → PReLU (alpha 0 starts as a ReLU) → He.
+        #expect(byName["conv/kernel"]?.initializer.name == "he_uniform", "\(byName["conv/kernel"]?.reason ?? "")")
+    }
+
     @Test func unknownLayerClassIsNamed() throws {
         let json = #"{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Frobnicate", "config": {"name": "f1"}, "build_config": {"input_shape": [null, 3]}}]}}"#
         let model = try KerasModelReader().read(text: json)
@@ -93,6 +154,15 @@ struct PlannerTests {
 
 /// The Keras-written reference of a fixture: dataset path → shape, from Fixtures/make_fixtures.py.
 enum Reference {
+    static func dtypes(_ model: String) throws -> [String: String] {
+        let text = try String(contentsOfFile: TestPaths.fixture("keras/\(model).reference.json"), encoding: .utf8)
+        var result: [String: String] = [:]
+        for tensor in try JSONParser.parse(text)["tensors"]?.array ?? [] {
+            if let path = tensor["keras_path"]?.string, let dtype = tensor["dtype"]?.string { result[path] = dtype }
+        }
+        return result
+    }
+
     static func load(_ model: String) throws -> [String: [Int]] {
         let text = try String(contentsOfFile: TestPaths.fixture("keras/\(model).reference.json"), encoding: .utf8)
         let json = try JSONParser.parse(text)

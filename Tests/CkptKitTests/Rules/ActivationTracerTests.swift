@@ -24,6 +24,21 @@ struct ActivationTracerTests {
         return (kernel.initializer.name, kernel.reason)
     }
 
+    /// PReLU starts as a ReLU (alpha 0); RMSNormalization and LayerScale are looked through.
+    @Test func preluIsAReLUFamilyActivation() throws {
+        let model = try Self.model([
+            ("in", "InputLayer", "", []),
+            ("d1", "Dense", #""units": 8"#, ["in"]),
+            ("rms", "RMSNormalization", "", ["d1"]),
+            ("act", "PReLU", "", ["rms"]),
+            ("out", "Dense", #""units": 2"#, ["act"]),
+        ], outputs: ["out"])
+        let (initializer, reason) = try Self.reason(for: "d1", in: model)
+        #expect(initializer == "he_uniform" && reason.contains("prelu"), "\(reason)")
+        #expect(ActivationTable.family(for: ActivationTable.normalize("keras.activations.swish")) == .he)
+        #expect(ActivationTable.family(for: "hard_silu") == .he && ActivationTable.family(for: "gelu") == .he)
+    }
+
     @Test func looksThroughBatchNormAndAddToReLU() throws {
         let model = try Self.model([
             ("in", "InputLayer", "", []),
