@@ -22,19 +22,26 @@ extension LayerCatalog {
                 guard let axes = raw.string else { throw reader.fail("bias_axes", "a string of output axes or null") }
                 biasAxes = axes
             }
-            let analysis: EinsumEquation
-            do {
-                analysis = try EinsumEquation.analyze(equation, biasAxes: biasAxes, inputShape: input, outputShape: output)
-            } catch {
-                throw ModelError("\(layer.label): \(error.description) (input shape \(ShapeText.describe(input)))")
+            guard let parsed = EinsumEquation(equation) else {
+                throw reader.fail("equation", "an einsum equation ab,bc->ac, ...b,bc->...c or ab...,bc->ac...")
             }
-            var kernel = VariableSpec("kernel", analysis.kernelShape, role: .kernel, initializerKey: "kernel_initializer",
+            let analysis = try parsed.analyze(inputShape: input, partialOutput: output, biasAxes: biasAxes, what: layer.label)
+            func known(_ shape: [Int?], _ what: String) throws(ModelError) -> [Int] {
+                let sizes = shape.compactMap { $0 }
+                guard sizes.count == shape.count else {
+                    throw ModelError("\(layer.label): the \(what) shape \(ShapeText.describe(shape)) has unknown dimensions (input shape \(ShapeText.describe(input)), output_shape \(ShapeText.describe(output)))")
+                }
+                return sizes
+            }
+            let kernelShape = try known(analysis.kernelShape, "kernel")
+            let biasShape = try analysis.biasShape.map { (shape) throws(ModelError) in try known(shape, "bias") }
+            var kernel = VariableSpec("kernel", kernelShape, role: .kernel, initializerKey: "kernel_initializer",
                                       kerasDefault: "glorot_uniform", innerActivation: activation)
                 .with(.einsum(inputAxes: analysis.inputAxes, outputAxes: analysis.outputAxes))
             // Keras sets input_axes/output_axes on the kernel initializer from the equation.
             kernel.fanAxes = (analysis.inputAxes, analysis.outputAxes)
             var result = [kernel]
-            if let bias = analysis.biasShape {
+            if let bias = biasShape {
                 result.append(VariableSpec("bias", bias, role: .bias, initializerKey: "bias_initializer", kerasDefault: "zeros"))
             }
             return result

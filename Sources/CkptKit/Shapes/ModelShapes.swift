@@ -122,6 +122,13 @@ enum ModelShapes {
             if layer.inputShapes.isEmpty {
                 layer.inputShapes = inputs
                 layer.inputShapeSource = "shape inference"
+                // A wrapper's inner layers: TimeDistributed drops the time axis.
+                for index in layer.wrapped.indices where layer.wrapped[index].layer.inputShapes.isEmpty && inputs.count == 1 {
+                    let input = inputs[0]
+                    let inner = layer.className == "TimeDistributed" && input.count >= 3 ? [input[0]] + input.dropFirst(2) : input
+                    layer.wrapped[index].layer.inputShapes = [inner]
+                    layer.wrapped[index].layer.inputShapeSource = "the input shape of \(layer.label)"
+                }
             } else if layer.inputShapeSource == "build_config" {
                 try agree(layer.inputShapes, inputs, layer, what: "build_config.input_shape")
             }

@@ -248,7 +248,7 @@ enum ShapeInference {
             let inner = try wrapped(layer)
             let step = [input[0]] + Array(input.dropFirst(2))
             return try outputShapes(of: inner, inputs: [step]).map { [$0[0], input[1]] + $0.dropFirst() }
-        case "MultiHeadAttention", "GroupedQueryAttention":
+        case "MultiHeadAttention", "GroupedQueryAttention", "GroupQueryAttention":
             guard inputs.count >= 2 else { throw ModelError("\(layer.label) takes query and value (and key), got \(inputs.count) input(s)") }
             var query = inputs[0]
             if let out = layer.config["output_shape"], !out.isNull {
@@ -288,7 +288,7 @@ enum ShapeInference {
         "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "Concatenate", "Add", "Subtract",
         "Multiply", "Average", "Maximum", "Minimum", "Dot", "Embedding", "SimpleRNN", "LSTM", "GRU", "ConvLSTM1D",
         "ConvLSTM2D", "ConvLSTM3D", "Bidirectional", "TimeDistributed", "MultiHeadAttention", "GroupedQueryAttention",
-        "Attention", "AdditiveAttention", "Resizing", "CenterCrop",
+        "GroupQueryAttention", "Attention", "AdditiveAttention", "Resizing", "CenterCrop",
     ]
 
     /// Layers whose output has the input's shape.

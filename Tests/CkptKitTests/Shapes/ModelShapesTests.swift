@@ -9,7 +9,8 @@ import Testing
 @Suite("Model shape inference")
 struct ModelShapesTests {
     static let models = ["mlp", "cnn", "resnet_block", "nested", "embed", "respect", "resnet50", "mobilenetv2",
-                         "vgg16", "mobilenetv3small", "densenet121"]
+                         "vgg16", "mobilenetv3small", "densenet121", "rnn", "attention", "norms", "convnexttiny",
+                          "efficientnetb0", "efficientnetv2b0"]
 
     /// The JSON without any shape Keras recorded: no `build_config`, no shapes on inbound tensors.
     static func stripShapes(_ value: JSONValue) -> JSONValue {
