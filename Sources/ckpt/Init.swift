@@ -45,8 +45,12 @@ extension Ckpt {
 
         @OptionGroup var batch: BatchRunOptions
 
-        /// Whether this run makes many outputs (a one-job batch).
-        private var isBatch: Bool { seeds != nil || output.contains("{") || batch.isUsed }
+        /// Whether this run makes many outputs (a one-job batch). `--threads` alone does not make
+        /// one: for a single output it is the number of generation threads.
+        private var isBatch: Bool {
+            let onlyThreads = batch.report == nil && !batch.resume && !batch.failFast && batch.shard == nil
+            return seeds != nil || output.contains("{") || (batch.isUsed && !onlyThreads)
+        }
 
         func run() throws {
             if isBatch {
@@ -62,6 +66,10 @@ extension Ckpt {
                 request.weightsOnly = out.weightsOnly
                 request.maxShardBytes = out.maxShardBytes
                 request.onlyShards = try onlyShards.map(parseOnlyShards)
+                if let threads = batch.threads, threads < 1 {
+                    throw UsageError("--threads must be at least 1, not \(threads)")
+                }
+                request.threads = batch.threads ?? ProcessInfo.processInfo.activeProcessorCount
                 let result = try Checkpoints.initialize(request)
                 if !out.quiet {
                     let plan = result.plan
