@@ -43,9 +43,19 @@ final class Tally: @unchecked Sendable {
     var total: Int { lock.lock(); defer { lock.unlock() }; return elements }
 }
 
-/// Elements per second of `distribution` on `threads` threads for about `seconds`.
-func measure(_ distribution: Distribution, threads: Int, seconds: Double, elements: Int) -> Double {
+/// The calling thread's CPU time in seconds.
+func threadCPUTime() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// Elements per second of `distribution` on `threads` threads for about `seconds`: per wall
+/// second, and per CPU second of the generating threads (the per-core speed, which the other
+/// processes on a shared machine disturb less).
+func measure(_ distribution: Distribution, threads: Int, seconds: Double, elements: Int) -> (wall: Double, cpu: Double) {
     let tally = Tally()
+    let cpu = Tally()
     let start = Date()
     DispatchQueue.concurrentPerform(iterations: threads) { thread in
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: elements)
@@ -54,6 +64,8 @@ func measure(_ distribution: Distribution, threads: Int, seconds: Double, elemen
         let stream = TensorStream(seed: 1, name: "bench/\(thread)")
         var offset = 0
         var done = 0
+        let cpuStart = threadCPUTime()
+        defer { cpu.add(Int((threadCPUTime() - cpuStart) * 1e9)) }
         while Date().timeIntervalSince(start) < seconds {
             distribution.fill(buffer, stream: stream, elementOffset: offset)
             offset += elements
@@ -61,19 +73,20 @@ func measure(_ distribution: Distribution, threads: Int, seconds: Double, elemen
         }
         tally.add(done)
     }
-    return Double(tally.total) / Date().timeIntervalSince(start)
+    let wall = Date().timeIntervalSince(start)
+    return (Double(tally.total) / wall, Double(tally.total) / (Double(cpu.total) * 1e-9))
 }
 
-/// NumPy's elements per second for `standard_normal` and `random` (float32, `out=` a reused
+/// NumPy's elements per CPU second for `standard_normal` and `random` (float32, `out=` a reused
 /// buffer), from the interpreter at `python`; nil if it cannot run.
 func numpy(python: String, seconds: Double, elements: Int) -> (normal: Double, uniform: Double)? {
     let script = """
         import time, numpy as np
         rng = np.random.default_rng(); n = \(elements); out = np.empty(n, dtype=np.float32)
         def rate(f):
-            f(); t0 = time.perf_counter(); k = 0
+            f(); t0 = time.perf_counter(); c0 = time.thread_time(); k = 0
             while time.perf_counter() - t0 < \(seconds): f(); k += 1
-            return k * n / (time.perf_counter() - t0)
+            return k * n / (time.thread_time() - c0)
         print(rate(lambda: rng.standard_normal(n, dtype=np.float32, out=out)),
               rate(lambda: rng.random(n, dtype=np.float32, out=out)))
         """
@@ -110,7 +123,8 @@ for round in 1...options.rounds {
     for (name, distribution) in cases {
         for threads in options.threads {
             let rate = measure(distribution, threads: threads, seconds: options.seconds, elements: options.elements)
-            results["\(name)|\(threads)", default: []].append(rate)
+            results["\(name)|\(threads)", default: []].append(rate.wall)
+            results["\(name)|\(threads)|cpu", default: []].append(rate.cpu)
         }
     }
     if let python = options.python,
@@ -125,19 +139,20 @@ func format(_ rate: Double) -> String { String(format: "%8.1f", rate / 1e6) }
 let numpyNormal = median(results["numpy normal|1"] ?? [])
 let numpyUniform = median(results["numpy uniform|1"] ?? [])
 print("")
-print("| distribution (float32) | threads | median M values/s | GB/s | ÷ NumPy (1 thread) | ÷ 1 thread |")
-print("| --- | ---: | ---: | ---: | ---: | ---: |")
+print("| distribution (float32) | threads | M values/s per core (CPU time) | ÷ NumPy per core | M values/s (wall) | GB/s (wall) | wall ÷ 1 thread |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for (name, _) in cases {
     let one = median(results["\(name)|1"] ?? [])
     for threads in options.threads {
         let rate = median(results["\(name)|\(threads)"] ?? [])
+        let cpu = median(results["\(name)|\(threads)|cpu"] ?? [])
         let reference = name == "uniform" ? numpyUniform : numpyNormal
-        let ratio = reference.isNaN ? "–" : String(format: "%.2f×", rate / reference)
+        let ratio = reference.isNaN ? "–" : String(format: "%.2f×", cpu / reference)
         let scaling = one.isNaN ? "–" : String(format: "%.2f×", rate / one)
-        print("| \(name) | \(threads) | \(format(rate)) | \(String(format: "%.2f", rate * 4 / 1e9)) | \(ratio) | \(scaling) |")
+        print("| \(name) | \(threads) | \(format(cpu)) | \(ratio) | \(format(rate)) | \(String(format: "%.2f", rate * 4 / 1e9)) | \(scaling) |")
     }
 }
 if !numpyNormal.isNaN {
-    print("| NumPy standard_normal | 1 | \(format(numpyNormal)) | \(String(format: "%.2f", numpyNormal * 4 / 1e9)) | 1.00× | |")
-    print("| NumPy random | 1 | \(format(numpyUniform)) | \(String(format: "%.2f", numpyUniform * 4 / 1e9)) | 1.00× | |")
+    print("| NumPy standard_normal | 1 | \(format(numpyNormal)) | 1.00× | | | |")
+    print("| NumPy random | 1 | \(format(numpyUniform)) | 1.00× | | | |")
 }

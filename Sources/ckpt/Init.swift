@@ -10,7 +10,9 @@ extension Ckpt {
             discussion: """
                 The output format follows the file name (.weights.h5, .keras, .h5, .npz, .safetensors) or --format. \
                 The same seed always gives the same bytes. With --seeds, or placeholders in -o \
-                ({seed}, {name}, {format}, {dtype}), it makes many checkpoints in parallel, as ckpt batch does.
+                ({seed}, {name}, {format}, {dtype}), it makes many checkpoints in parallel, as ckpt batch does \
+                (--threads outputs at once, one generation thread each). For one checkpoint, --threads is the \
+                number of threads generating values (default: all cores); any number gives the same bytes.
                 """
         )
 
