@@ -22,10 +22,13 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Vector kernels (AVX2, AVX-512) for the random streams, chosen at run time; bit-identical
+        // to the Swift code in CkptKit/Random, which stays the portable path.
+        .target(name: "CkptKernels"),
         // All of ckpt's logic, in folders by concern.
         .target(
             name: "CkptKit",
-            dependencies: ["CHDF5", "CZlib"],
+            dependencies: ["CHDF5", "CZlib", "CkptKernels"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // The command-line tool: argument parsing and output formatting only.
@@ -35,6 +38,13 @@ let package = Package(
                 "CkptKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // Generation throughput (docs/benchmarks.md): ckpt's samplers next to NumPy's.
+        .executableTarget(
+            name: "ckpt-bench",
+            dependencies: ["CkptKit"],
+            path: "Benchmarks/ckpt-bench",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .target(

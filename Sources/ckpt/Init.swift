@@ -10,7 +10,9 @@ extension Ckpt {
             discussion: """
                 The output format follows the file name (.weights.h5, .keras, .h5, .npz, .safetensors) or --format. \
                 The same seed always gives the same bytes. With --seeds, or placeholders in -o \
-                ({seed}, {name}, {format}, {dtype}), it makes many checkpoints in parallel, as ckpt batch does.
+                ({seed}, {name}, {format}, {dtype}), it makes many checkpoints in parallel, as ckpt batch does \
+                (--threads outputs at once, one generation thread each). For one checkpoint, --threads is the \
+                number of threads generating values (default: all cores); any number gives the same bytes.
                 """
         )
 
@@ -45,8 +47,12 @@ extension Ckpt {
 
         @OptionGroup var batch: BatchRunOptions
 
-        /// Whether this run makes many outputs (a one-job batch).
-        private var isBatch: Bool { seeds != nil || output.contains("{") || batch.isUsed }
+        /// Whether this run makes many outputs (a one-job batch). `--threads` alone does not make
+        /// one: for a single output it is the number of generation threads.
+        private var isBatch: Bool {
+            let onlyThreads = batch.report == nil && !batch.resume && !batch.failFast && batch.shard == nil
+            return seeds != nil || output.contains("{") || (batch.isUsed && !onlyThreads)
+        }
 
         func run() throws {
             if isBatch {
@@ -62,6 +68,10 @@ extension Ckpt {
                 request.weightsOnly = out.weightsOnly
                 request.maxShardBytes = out.maxShardBytes
                 request.onlyShards = try onlyShards.map(parseOnlyShards)
+                if let threads = batch.threads, threads < 1 {
+                    throw UsageError("--threads must be at least 1, not \(threads)")
+                }
+                request.threads = batch.threads ?? ProcessInfo.processInfo.activeProcessorCount
                 let result = try Checkpoints.initialize(request)
                 if !out.quiet {
                     let plan = result.plan

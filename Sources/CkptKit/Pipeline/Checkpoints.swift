@@ -43,19 +43,25 @@ public enum Checkpoints {
         let layout = plan.layout(modelConfig: spec.text, recipe: plan.recipe(seed: request.seed, options: request.planOptions))
         let writer = try makeWriter(format: format, path: request.outputPath, layout: layout, options: request.writerOptions)
         do {
-            let generator = TensorGenerator()
             // A tensor's values depend only on the seed and its name, so skipping the tensors of
-            // shards another machine writes changes nothing in the rest.
-            for (index, entry) in plan.entries.enumerated() where writer.wantsTensor(at: index) {
-                try checkCancellation(request.isCancelled)
-                try writer.beginTensor(entry.layoutTensor)
-                try generator.generate(entry, seed: request.seed) { bytes in
+            // shards another machine writes changes nothing in the rest, and any number of
+            // threads gives the same bytes.
+            let selected = plan.entries.indices.filter { writer.wantsTensor(at: $0) }
+            let generation = ParallelGeneration(
+                entries: plan.entries, selected: selected, seed: request.seed, threads: request.threads,
+                pieceElements: request.pieceElements ?? TensorGenerator.pieceElements)
+            try checkCancellation(request.isCancelled)
+            try generation.run(
+                begin: { entry in
+                    try checkCancellation(request.isCancelled)
+                    try writer.beginTensor(entry.layoutTensor)
+                },
+                append: { bytes in
                     try checkCancellation(request.isCancelled)
                     try writer.append(bytes)
                     request.onBytes?(bytes.count)
-                }
-                try writer.endTensor()
-            }
+                },
+                end: { _ in try writer.endTensor() })
             try writer.finish()
         } catch {
             writer.abort()

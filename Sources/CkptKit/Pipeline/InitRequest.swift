@@ -21,6 +21,13 @@ public struct InitRequest: Sendable {
     /// Asked between tensor pieces; once it returns true the run stops with a `CancellationError`
     /// and the writer removes its temporary files.
     public var isCancelled: (@Sendable () -> Bool)? = nil
+    /// Threads generating values: 1 (the default) generates on the calling thread only; more
+    /// add helper threads that fill pieces of ~1M elements into a bounded pool of buffers
+    /// (3 per thread), which the calling thread writes in order. The bytes are the same for
+    /// every thread count.
+    public var threads: Int = 1
+    /// Elements per generated piece (tests use small pieces; nil: `TensorGenerator.pieceElements`).
+    var pieceElements: Int? = nil
     /// Told the byte count of every tensor piece handed to the writer (for progress displays).
     public var onBytes: (@Sendable (Int) -> Void)? = nil
 

@@ -1,9 +1,12 @@
+import CkptKernels
+
 /// A valid `Distribution` with its constants prepared, and the loops that fill buffers from a
 /// `TensorStream`. This file and `NormalQuantile.swift` are the hot loops.
 ///
 /// Words are generated into a small scratch buffer a chunk at a time, then transformed; both
 /// loops are written element by element, branch-free, so that the optimiser vectorises them.
-/// The mapping from words to values is in `docs/random-streams.md`.
+/// The mapping from words to values is in `docs/random-streams.md`. At a vector `KernelLevel`
+/// the float32 transforms and Philox run in the `CkptKernels` C target instead, with the same bits.
 struct Sampler: Sendable {
     private enum Plan: Sendable {
         case constant(Double)
@@ -27,9 +30,12 @@ struct Sampler: Sendable {
     }
 
     private let plan: Plan
+    /// Which implementation of the loops runs (every level gives the same bits).
+    let level: KernelLevel
 
     /// Prepares `distribution`, which must be valid (`Distribution.validate()`).
-    init(_ distribution: Distribution) {
+    init(_ distribution: Distribution, level: KernelLevel = .detected) {
+        self.level = level
         switch distribution {
         case .constant(let value):
             plan = .constant(value)
@@ -54,7 +60,7 @@ struct Sampler: Sendable {
     }
 
     /// Elements processed per chunk: a chunk's words and scratch stay in L1.
-    private static let chunk = 512
+    private static let chunk = 1024
 
     // MARK: float32
 
@@ -66,7 +72,13 @@ struct Sampler: Sendable {
         case .uniform(let p):
             let (low, high) = Sampler.floatBounds(p.low, p.high)
             let mid = Float(p.mid), half = Float(p.half)
-            Sampler.chunked(out, count: count, stream: stream, firstWord: first, wordsPerElement: 1) {
+            if level != .portable {
+                chunked(out, count: count, stream: stream, firstWord: first, wordsPerElement: 1) { words, dst, n in
+                    ckpt_uniform_f32(level.code, words, dst, n, mid, half, low, high)
+                }
+                return
+            }
+            chunked(out, count: count, stream: stream, firstWord: first, wordsPerElement: 1) {
                 words, dst, n in
                 for i in 0..<n {
                     // v = 2u − 1 with u = (2j + 1)/2²⁴, j = the top 23 bits: exact, in (−1, 1).
@@ -77,7 +89,13 @@ struct Sampler: Sendable {
             }
         case .normal(let meanD, let stdD):
             let mean = Float(meanD), std = Float(stdD)
-            Sampler.chunkedQuantiles(out, count: count, stream: stream, first: first) { words, q, r, n in
+            if level != .portable {
+                chunked(out, count: count, stream: stream, firstWord: first, wordsPerElement: 1) { words, dst, n in
+                    ckpt_normal_f32(level.code, words, dst, n, mean, std)
+                }
+                return
+            }
+            chunkedQuantiles(out, count: count, stream: stream, first: first) { words, q, r, n in
                 for i in 0..<n {
                     // u = (w + ½)/2³²: q = u − ½ from the signed word, r = min(u, 1 − u) from
                     // w or ~w, each with one rounding.
@@ -93,7 +111,13 @@ struct Sampler: Sendable {
             let (low, high) = Sampler.floatBounds(p.low, p.high)
             let mean = Float(p.mean), std = Float(p.std)
             let lowerMass = Float(p.lowerMass), upperMass = Float(p.upperMass), mass = Float(p.mass)
-            Sampler.chunkedQuantiles(out, count: count, stream: stream, first: first) { words, q, r, n in
+            if level != .portable {
+                chunked(out, count: count, stream: stream, firstWord: first, wordsPerElement: 1) { words, dst, n in
+                    ckpt_truncated_f32(level.code, words, dst, n, mean, std, lowerMass, upperMass, mass, low, high)
+                }
+                return
+            }
+            chunkedQuantiles(out, count: count, stream: stream, first: first) { words, q, r, n in
                 for i in 0..<n {
                     let w = words[i]
                     let isUpper = Int32(bitPattern: w) < 0
@@ -112,7 +136,7 @@ struct Sampler: Sendable {
         case .truncated(let p):
             // Probabilities below the float range: the same words and mapping, evaluated in float64.
             let (low, high) = Sampler.floatBounds(p.low, p.high)
-            Sampler.chunked(out, count: count, stream: stream, firstWord: first, wordsPerElement: 1) {
+            chunked(out, count: count, stream: stream, firstWord: first, wordsPerElement: 1) {
                 words, dst, n in
                 for i in 0..<n {
                     let w = words[i]
@@ -134,7 +158,7 @@ struct Sampler: Sendable {
         case .constant(let value):
             out.update(repeating: value, count: count)
         case .uniform(let p):
-            Sampler.chunked(out, count: count, stream: stream, firstWord: 2 * first, wordsPerElement: 2) {
+            chunked(out, count: count, stream: stream, firstWord: 2 * first, wordsPerElement: 2) {
                 words, dst, n in
                 for i in 0..<n {
                     // v = 2u − 1 with u = (2j + 1)/2⁵³, j = the top 52 bits of k.
@@ -145,7 +169,7 @@ struct Sampler: Sendable {
                 }
             }
         case .normal(let mean, let std):
-            Sampler.chunkedQuantiles(out, count: count, stream: stream, first: first) { words, q, r, n in
+            chunkedQuantiles(out, count: count, stream: stream, first: first) { words, q, r, n in
                 for i in 0..<n {
                     // u = (k + ½)/2⁶⁴, q and r as in the float32 path.
                     let k = UInt64(words[2 * i]) | UInt64(words[2 * i + 1]) << 32
@@ -157,7 +181,7 @@ struct Sampler: Sendable {
                 mean + std * z
             }
         case .truncated(let p):
-            Sampler.chunkedQuantiles(out, count: count, stream: stream, first: first) { words, q, r, n in
+            chunkedQuantiles(out, count: count, stream: stream, first: first) { words, q, r, n in
                 for i in 0..<n {
                     let k = UInt64(words[2 * i]) | UInt64(words[2 * i + 1]) << 32
                     let m = k ^ UInt64(bitPattern: Int64(bitPattern: k) &>> 63)
@@ -206,14 +230,15 @@ struct Sampler: Sendable {
     /// that vectorises; computing the logarithm of the tails for every value would cost more
     /// than the gather.
     @inline(__always)
-    private static func chunkedQuantiles(
+    private func chunkedQuantiles(
         _ out: UnsafeMutablePointer<Float>, count: Int, stream: TensorStream, first: UInt64,
         prepare: (UnsafePointer<UInt32>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
         write: (Float) -> Float
     ) {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * chunk) { floats in
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: chunk + 1) { indices in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * Sampler.chunk) { floats in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: Sampler.chunk + 1) { indices in
                 guard let f = floats.baseAddress, let index = indices.baseAddress else { return }
+                let chunk = Sampler.chunk
                 let q = f, r = f + chunk, tailQ = f + 2 * chunk, tailR = f + 3 * chunk
                 chunked(out, count: count, stream: stream, firstWord: first, wordsPerElement: 1) { words, dst, n in
                     prepare(words, q, r, n)
@@ -247,14 +272,15 @@ struct Sampler: Sendable {
 
     /// The float64 version of the loop above (two words per element).
     @inline(__always)
-    private static func chunkedQuantiles(
+    private func chunkedQuantiles(
         _ out: UnsafeMutablePointer<Double>, count: Int, stream: TensorStream, first: UInt64,
         prepare: (UnsafePointer<UInt32>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, Int) -> Void,
         write: (Double) -> Double
     ) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * chunk) { floats in
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: chunk + 1) { indices in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * Sampler.chunk) { floats in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: Sampler.chunk + 1) { indices in
                 guard let f = floats.baseAddress, let index = indices.baseAddress else { return }
+                let chunk = Sampler.chunk
                 let q = f, r = f + chunk, tailQ = f + 2 * chunk, tailR = f + 3 * chunk
                 chunked(out, count: count, stream: stream, firstWord: 2 * first, wordsPerElement: 2) { words, dst, n in
                     prepare(words, q, r, n)
@@ -285,18 +311,18 @@ struct Sampler: Sendable {
 
     /// Runs `body(words, destination, n)` over chunks of the output, with the chunk's words.
     @inline(__always)
-    private static func chunked<T>(
+    private func chunked<T>(
         _ out: UnsafeMutablePointer<T>, count: Int, stream: TensorStream, firstWord: UInt64,
         wordsPerElement: Int, _ body: (UnsafePointer<UInt32>, UnsafeMutablePointer<T>, Int) -> Void
     ) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: chunk * wordsPerElement) { scratch in
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Sampler.chunk * wordsPerElement) { scratch in
             guard let words = scratch.baseAddress else { return }
             var done = 0
             while done < count {
-                let n = min(chunk, count - done)
+                let n = min(Sampler.chunk, count - done)
                 stream.fillWords(
                     words, count: n * wordsPerElement,
-                    startingAt: firstWord + UInt64(done * wordsPerElement))
+                    startingAt: firstWord + UInt64(done * wordsPerElement), level: level)
                 body(UnsafePointer(words), out + done, n)
                 done += n
             }

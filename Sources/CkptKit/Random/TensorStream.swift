@@ -64,7 +64,9 @@ public struct TensorStream: Sendable, Hashable {
 
     /// Writes words `start ..< start + count` to `out`: unaligned head and tail word by word, whole
     /// blocks through the bulk kernel, split where the block index's low word wraps.
-    func fillWords(_ out: UnsafeMutablePointer<UInt32>, count: Int, startingAt start: UInt64) {
+    func fillWords(
+        _ out: UnsafeMutablePointer<UInt32>, count: Int, startingAt start: UInt64, level: KernelLevel = .detected
+    ) {
         var written = 0
         var index = start
         // Head: up to the next block boundary.
@@ -81,7 +83,7 @@ public struct TensorStream: Sendable, Hashable {
             let blocks = Int(min(UInt64((count - written) / 4), untilWrap))
             Philox4x32.fill(
                 out + written, key: key, lo: lo, hi: UInt32(truncatingIfNeeded: blockIndex >> 32),
-                c2: substream, count: blocks)
+                c2: substream, count: blocks, level: level)
             written += 4 * blocks
             index += 4 * UInt64(blocks)
         }
