@@ -188,7 +188,39 @@ final class TensorGenerator {
             }
             try body(UnsafeRawBufferPointer(out))
         default:
-            // Integer variables (none in the issue-2 catalog) are constant fills.
+            // Integer variables (Normalization's int32 `count`) take constant initializers only.
+            guard case .constant(let value) = distribution else {
+                throw GenerationError("an integer tensor (\(dtype.rawValue)) takes a constant initializer, not \(distribution.summary)")
+            }
+            let raw = UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(doubles)[0..<(count * dtype.byteSize)])
+            try Self.fillInteger(raw, dtype: dtype, value: value, count: count)
+            try body(UnsafeRawBufferPointer(raw))
+        }
+    }
+
+    /// Writes `count` copies of the integer `value` in `dtype` (little-endian, as every format
+    /// stores it); throws when the value is not an integer the dtype holds.
+    static func fillInteger(_ out: UnsafeMutableRawBufferPointer, dtype: DType, value: Double, count: Int) throws {
+        func fill<T: FixedWidthInteger>(_ type: T.Type) throws {
+            guard value.rounded() == value, let exact = T(exactly: value) else {
+                throw GenerationError("the constant \(value) is not a \(dtype.rawValue) value")
+            }
+            let typed = out.bindMemory(to: T.self)
+            for i in 0..<count { typed[i] = exact.littleEndian }
+        }
+        switch dtype {
+        case .int8: try fill(Int8.self)
+        case .int16: try fill(Int16.self)
+        case .int32: try fill(Int32.self)
+        case .int64: try fill(Int64.self)
+        case .uint8: try fill(UInt8.self)
+        case .uint16: try fill(UInt16.self)
+        case .uint32: try fill(UInt32.self)
+        case .uint64: try fill(UInt64.self)
+        case .bool:
+            guard value == 0 || value == 1 else { throw GenerationError("the constant \(value) is not a bool value") }
+            try fill(UInt8.self)
+        default:
             throw GenerationError("cannot generate values of dtype \(dtype.rawValue)")
         }
     }
