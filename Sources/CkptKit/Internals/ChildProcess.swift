@@ -5,13 +5,29 @@ import Foundation
 ///
 /// The child is started with `posix_spawn`: standard input from `/dev/null`, standard output into
 /// a pipe the parent reads (at most `maximumOutputBytes` kept), standard error to `/dev/null`
-/// unless asked for. SIGINT, SIGTERM, SIGHUP and SIGPIPE get their default actions and no
+/// unless asked for, no other descriptor inherited. SIGINT, SIGTERM, SIGHUP and SIGPIPE get their default actions and no
 /// signal is blocked, whatever the parent set (`ckpt batch` ignores SIGINT and SIGTERM while
 /// it runs). A child still running at the deadline is killed with SIGKILL; every child is
 /// waited for, so none is left a zombie.
 enum ChildProcess {
     /// Serialises pipe creation and spawning (see `run`).
     private static let spawnLock = NSLock()
+
+    #if canImport(Glibc)
+    /// Adds "close every descriptor from 3 up" to a spawn's file actions: glibc's
+    /// `posix_spawn_file_actions_addclosefrom_np` (2.34+), found at run time because Swift's
+    /// Glibc module does not export it; nil when the C library lacks it.
+    private static let closeDescriptorsFrom3: (@Sendable (UnsafeMutablePointer<posix_spawn_file_actions_t>) -> Int32)? = {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            return nil
+        }
+        let function = unsafeBitCast(symbol, to: AddCloseFrom.self)
+        return { function($0, 3) }
+    }()
+    #else
+    private static let closeDescriptorsFrom3: (@Sendable (UnsafeMutablePointer<posix_spawn_file_actions_t?>) -> Int32)? = nil
+    #endif
 
     /// How the child ended.
     enum Outcome: Equatable {
@@ -50,7 +66,13 @@ enum ChildProcess {
         _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
         defer { close(readEnd) }
 
+        #if canImport(Darwin)
+        var actions: posix_spawn_file_actions_t? = nil
+        var attributes: posix_spawnattr_t? = nil
+        #else
         var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
@@ -58,8 +80,11 @@ enum ChildProcess {
         if !keepStandardError {
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
+        // Nothing else is inherited: libhdf5 opens files without O_CLOEXEC and locks them
+        // with flock, and a child holding a copy of such a descriptor would keep the lock
+        // after the parent closes the file (another open then fails with EAGAIN).
+        _ = closeDescriptorsFrom3?(&actions)
 
-        var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var noSignals = sigset_t()

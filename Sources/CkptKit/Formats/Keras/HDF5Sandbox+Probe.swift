@@ -40,9 +40,15 @@ extension HDF5Sandbox {
         return 0
     }
 
+    #if canImport(Darwin)
+    private typealias Resource = Int32
+    #else
+    private typealias Resource = __rlimit_resource
+    #endif
+
     /// Lowers a resource limit of this process (soft and hard) to at most `value`.
-    private static func limit(_ resource: __rlimit_resource, _ value: Int) {
-        #if os(Linux)
+    private static func limit(_ resource: Resource, _ value: Int) {
+        #if !canImport(Darwin)
         let resource = __rlimit_resource_t(resource.rawValue)
         #endif
         var current = rlimit()
