@@ -8,8 +8,14 @@ struct Ckpt: ParsableCommand {
         commandName: "ckpt",
         abstract: "Make reproducible neural-network starting checkpoints that Keras, NumPy and safetensors tools load.",
         version: CkptVersion.current,
-        subcommands: [Init.self, PlanCommand.self, Convert.self, Inspect.self, Diff.self, Batch.self]
+        subcommands: [Init.self, PlanCommand.self, Convert.self, Inspect.self, Diff.self, Batch.self, ProbeHDF5.self]
     )
+
+    /// Turns on the HDF5 sandbox (this executable's `__probe-hdf5`), then runs the command.
+    static func main() {
+        HDF5Sandbox.current = ProbeHDF5.sandbox(environment: ProcessInfo.processInfo.environment)
+        main(nil)
+    }
 }
 
 /// Runs a command body and turns any error into one line on stderr and exit code 1.

@@ -61,9 +61,8 @@ import os
 import struct
 import sys
 import tempfile
-import warnings
 
-from interop_common import Report, dataset_values, npz_tensor_keys
+from interop_common import Report, call_strictly, dataset_values, npz_tensor_keys
 import zipfile
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
@@ -148,33 +147,7 @@ def guarded(ck, fn, report, what):
     """Run fn() like check_keras.check_load runs load_weights: every warning
     is an error, output and logging are captured. Returns fn()'s value or
     None (after FAIL lines)."""
-    error = None
-    result = None
-    with ck.captured_output() as out:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            try:
-                result = fn()
-            except Exception as e:
-                error = e
-    problems = []
-    if error is not None:
-        if isinstance(error, Warning):
-            # Rerun with warnings recorded so a real error is reported first.
-            with ck.captured_output(), \
-                    warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                try:
-                    fn()
-                except Exception as e2:
-                    problems.append(f"{type(e2).__name__}: {e2}")
-                for item in caught:
-                    problems.append(f"warning ({type(item.message).__name__})"
-                                    f": {item.message}")
-            if not problems:
-                problems.append(f"warning ({type(error).__name__}): {error}")
-        else:
-            problems.append(f"{type(error).__name__}: {error}")
+    result, problems, out = call_strictly(fn, ck.captured_output)
     text = out["text"].strip()
     if text and ck.SUSPICIOUS_OUTPUT.search(text):
         problems.append(f"Keras printed: {text}")

@@ -52,7 +52,7 @@ import tempfile
 import time
 import warnings
 
-from interop_common import Report, dataset_values, npz_tensor_keys
+from interop_common import Report, call_strictly, dataset_values, npz_tensor_keys
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
 
@@ -196,34 +196,8 @@ def load_model(model_path):
 
 def check_load(model, weights_path, report):
     """model.load_weights with warnings as errors and output captured."""
-    error = None
-    with captured_output() as out:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            try:
-                model.load_weights(weights_path)
-            except Exception as e:
-                error = e
-    problems = []
-    if error is not None:
-        if isinstance(error, Warning):
-            # A warning was escalated to an error. Reload with warnings
-            # recorded so the underlying error (if any) is reported first:
-            # Keras emits a spurious "Skipping nested container" warning
-            # right before raising the real ValueError of a failed layer.
-            with captured_output(), warnings.catch_warnings(record=True) as w:
-                warnings.simplefilter("always")
-                try:
-                    model.load_weights(weights_path)
-                except Exception as e2:
-                    problems.append(f"{type(e2).__name__}: {e2}")
-                for item in w:
-                    problems.append(f"warning ({type(item.message).__name__})"
-                                    f": {item.message}")
-            if not problems:
-                problems.append(f"warning ({type(error).__name__}): {error}")
-        else:
-            problems.append(f"{type(error).__name__}: {error}")
+    _, problems, out = call_strictly(
+        lambda: model.load_weights(weights_path), captured_output)
     text = out["text"].strip()
     if text and SUSPICIOUS_OUTPUT.search(text):
         problems.append(f"Keras printed during load: {text}")

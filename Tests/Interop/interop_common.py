@@ -1,6 +1,47 @@
 """Helpers shared by the interop checkers."""
 
+import warnings
+
 import numpy as np
+
+
+def call_strictly(fn, captured_output):
+    """Run fn() with every warning an error and its output captured by
+    captured_output() (check_keras.captured_output). Returns
+    (result, problems, out): fn()'s value or None, one line per problem
+    (empty when fn() succeeded), and the captured output of the first run.
+
+    When a warning was escalated to an error, fn() runs again with warnings
+    recorded so the underlying error (if any) is reported first: Keras emits a
+    spurious "Skipping nested container" warning right before raising the
+    real ValueError of a failed layer."""
+    error = None
+    result = None
+    with captured_output() as out:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                result = fn()
+            except Exception as e:
+                error = e
+    problems = []
+    if error is None:
+        return result, problems, out
+    if isinstance(error, Warning):
+        with captured_output(), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                fn()
+            except Exception as e2:
+                problems.append(f"{type(e2).__name__}: {e2}")
+            for item in caught:
+                problems.append(f"warning ({type(item.message).__name__})"
+                                f": {item.message}")
+        if not problems:
+            problems.append(f"warning ({type(error).__name__}): {error}")
+    else:
+        problems.append(f"{type(error).__name__}: {error}")
+    return None, problems, out
 
 
 def dataset_values(ds):

@@ -59,7 +59,18 @@ public final class HDF5CheckpointReader: CheckpointReader {
     private let indexByLocation: [String: Int]
 
     /// Opens the file at `path` and finds its tensors.
-    public init(path: String) throws {
+    ///
+    /// When an ``HDF5Sandbox`` is configured (`HDF5Sandbox.current`, as the `ckpt` executable
+    /// does), a child process reads the file's structure first, and a file that crashes or
+    /// hangs libhdf5 there is refused without being opened in this process.
+    public convenience init(path: String) throws {
+        try HDF5Sandbox.current?.check(path: path)
+        try self.init(unsandboxedPath: path)
+    }
+
+    /// Opens the file at `path` in this process, without the sandbox (the probe itself, and
+    /// files this process has just written).
+    init(unsandboxedPath path: String) throws {
         let file = try HDF5File.open(atPath: path)
         let tree = try HDF5CheckpointTree(file)
         let contents = try HDF5CheckpointContents(file: file, tree: tree)

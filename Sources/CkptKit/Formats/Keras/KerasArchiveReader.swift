@@ -55,7 +55,24 @@ final class KerasArchiveReader: CheckpointReader {
             weights = try HDF5CheckpointReader(path: weightsPath)
         } catch {
             unlink(weightsPath)
-            throw error
+            throw Self.naming(error, temporaryPath: weightsPath, archive: path)
+        }
+    }
+
+    /// `error` with the temporary copy's path replaced by the archive and member
+    /// (`m.keras: model.weights.h5: …`), so messages name a file the user has.
+    static func naming(_ error: any Error, temporaryPath: String, archive: String) -> any Error {
+        let member = "model.weights.h5"
+        switch error {
+        case var error as KerasFormatError where error.path == temporaryPath:
+            error.path = archive
+            error.object = error.object.map { "\(member): \($0)" } ?? member
+            return error
+        case var error as HDF5Error where error.filePath == temporaryPath:
+            error.filePath = "\(archive) (\(member))"
+            return error
+        default:
+            return error
         }
     }
 
@@ -71,6 +88,10 @@ final class KerasArchiveReader: CheckpointReader {
     }
 
     func read(_ tensor: StoredTensor, maximumPieceBytes: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        try weights.read(tensor, maximumPieceBytes: maximumPieceBytes, body)
+        do {
+            try weights.read(tensor, maximumPieceBytes: maximumPieceBytes, body)
+        } catch {
+            throw Self.naming(error, temporaryPath: weightsPath, archive: path)
+        }
     }
 }

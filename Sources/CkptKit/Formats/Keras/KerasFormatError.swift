@@ -7,7 +7,7 @@
 /// `/tmp/m.h5: layer 'dense': listed in layer_names but the file has no group at /model_weights/dense`.
 public struct KerasFormatError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem this is.
-    public enum Kind: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
         /// Writing needs something the layout does not have (the model's JSON, legacy locations).
         case missingModel
         /// The layout cannot be written in this format (names that clash or cannot be HDF5 paths).
@@ -20,6 +20,9 @@ public struct KerasFormatError: Error, Sendable, Hashable, CustomStringConvertib
         case unsafeFile
         /// A dataset's element type has no tensor dtype (strings, compound types).
         case unsupportedType
+        /// libhdf5 crashed, did not finish or failed in the child process that reads the file's
+        /// structure before ckpt opens it (`HDF5Sandbox`), so ckpt did not open it itself.
+        case unreadableFile
         /// The API was used against its contract (tensor order, byte counts, call order).
         case usage
     }
