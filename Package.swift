@@ -22,10 +22,14 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CLapack",
+            providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]
+        ),
         // All of ckpt's logic, in folders by concern.
         .target(
             name: "CkptKit",
-            dependencies: ["CHDF5", "CZlib"],
+            dependencies: ["CHDF5", "CZlib", "CLapack"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // The command-line tool: argument parsing and output formatting only.
