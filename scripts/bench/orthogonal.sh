@@ -50,4 +50,4 @@ times.sort()
 print(f"BENCH torch orthogonal_ {n}x{n} float32 ({label}, {torch.get_num_threads()} threads): best {times[0]:.3f} s, median {times[len(times)//2]:.3f} s")
 '
 "$python" -c "$peer" "$n" "default threads"
-OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$python" -c "$peer" "1 thread"
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$python" -c "$peer" "$n" "1 thread"

@@ -3,7 +3,9 @@ import CkptTestSupport
 import Testing
 @testable import CkptKit
 
-@Suite("Structured: orthogonal and delta-orthogonal")
+/// Serialized: `threadIndependence` changes OpenBLAS's process-wide thread count, and the
+/// byte-comparing tests here must not run while it does.
+@Suite("Structured: orthogonal and delta-orthogonal", .serialized)
 struct StructuredOrthogonalTests {
     static let shapes: [[Int]] = [[16, 16], [40, 12], [12, 40], [3, 5, 7], [3, 3, 4, 8], [2, 8, 3], [1, 9], [9, 1]]
     static let flattenings: [OrthogonalFlattening] = [.keras, .torch, .columnAxis(-1), .columnAxis(0), .columnAxis(1)]

@@ -34,6 +34,8 @@ struct StructuredValidationTests {
         (.unitForgetBias(units: 2, base: .uniform(low: 1, high: 0)), [8], "low", "at most high"),
         (.gates(count: 3, inner: .identity(gain: 1)), [4, 8], "count", "divisor of the last axis (8)"),
         (.gates(count: 0, inner: .identity(gain: 1)), [4, 8], "count", "at least 1"),
+        (.gates(count: 1 << 24, inner: .identity(gain: 1)), [1, 1 << 24], "count", "at most"),
+        (.unitForgetBias(units: Int.max / 2, base: .constant(0)), [8], "units", "at least 1"),
         (.gates(count: 2, inner: .gates(count: 2, inner: .identity(gain: 1))), [4, 8], "inner", "not itself split"),
         (.gates(count: 2, inner: .identity(gain: 1)), [2, 2, 8], "shape", "2-D"),
         (.gates(count: 2, inner: .orthogonal(gain: 1, flattening: .keras)), [8], "shape", "rank ≥ 2"),

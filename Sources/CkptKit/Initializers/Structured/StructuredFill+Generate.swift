@@ -58,12 +58,13 @@ extension StructuredFill {
         case .zerO:
             try requireShape((2...5).contains(shape.count), "a 2-D kernel (in, out) or a 3-D to 5-D convolution kernel")
         case .unitForgetBias(let units, let base):
-            try require(units >= 1, "units", "\(units)", "at least 1")
+            try require(units >= 1 && units <= Int.max / 4, "units", "\(units)", "at least 1")
             try requireShape(shape == [4 * units], "[\(4 * units)] (4·units, the LSTM bias)")
             try base.validate()
         case .gates(let count, let inner):
-            try require(count >= 1 && count < Int(UInt32.max) / StructuredFill.gateSubstreamStride - 1,
-                        "count", "\(count)", "at least 1")
+            let maxCount = Int(UInt32.max) / StructuredFill.gateSubstreamStride - 1
+            try require(count >= 1 && count <= maxCount, "count", "\(count)",
+                        count < 1 ? "at least 1" : "at most \(maxCount) (each gate needs its own substreams)")
             if case .gates = inner {
                 try require(false, "inner", inner.summary, "a fill that is not itself split into gates")
             }
