@@ -149,7 +149,14 @@ extension StructuredFill {
             let kept = max(0, Double(shape[1]) - zeros) / Double(shape[1])
             return (0, std * kept.squareRoot())
         case .zerO:
-            return nil
+            // Only the (in, out) matrix (at the centre of a conv kernel) is nonzero.
+            guard shape.count >= 2 else { return nil }
+            let rows = shape[shape.count - 2], cols = shape[shape.count - 1]
+            if cols <= rows { return population(sum: Double(cols), sumOfSquares: Double(cols)) }
+            let c = ZerO.hadamardScale(cols: cols)
+            var sum = 0
+            for i in 0..<rows { for j in 0..<cols { sum += (i & j).nonzeroBitCount & 1 == 0 ? 1 : -1 } }
+            return population(sum: c * Double(sum), sumOfSquares: c * c * Double(rows * cols))
         case .unitForgetBias(let units, let base):
             guard shape == [4 * units], units > 0 else { return nil }
             let n = Double(units)
