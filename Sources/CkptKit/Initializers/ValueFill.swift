@@ -94,6 +94,15 @@ extension ValueFill {
 }
 
 extension StructuredFill {
+    /// Whether generating the fill runs a LAPACK QR (orthogonal, delta-orthogonal).
+    public var usesQR: Bool {
+        switch self {
+        case .orthogonal, .deltaOrthogonal: return true
+        case .gates(_, let inner): return inner.usesQR
+        default: return false
+        }
+    }
+
     /// A short human description for plans and recipes.
     public var summary: String {
         func f(_ x: Double) -> String { NumberText.short(x) }

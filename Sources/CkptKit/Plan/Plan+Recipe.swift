@@ -9,6 +9,10 @@ extension Plan {
         root["respect_config"] = .bool(options.respectConfig)
         root["dtype"] = options.dtype.map { .string($0.rawValue) } ?? .null
         root["generator"] = .string("philox4x32-10/sha256-key/v1")
+        // An orthogonal QR's last bits depend on OpenBLAS's kernels (random-streams.md §10).
+        if entries.contains(where: { if case .structured(let fill) = $0.fill { fill.usesQR } else { false } }) {
+            root["openblas_core"] = .string(LapackCall.coreName)
+        }
         var tensors = JSONObject()
         for entry in entries {
             var item = JSONObject()

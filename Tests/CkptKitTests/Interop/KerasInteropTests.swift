@@ -6,12 +6,10 @@ import CkptTestSupport
 /// from the venv that scripts/setup-python.sh creates.
 @Suite("Interop with Keras 3, h5py and NumPy")
 struct KerasInteropTests {
-    /// Fixtures ckpt can generate today. Not listed yet, on purpose (their plans are checked by
-    /// PlannerTests; enable them here once generation supports them): "rnn" needs orthogonal
-    /// recurrent kernels and the unit-forget-bias fill (StructuredFill generation); "norms" and
-    /// "efficientnetb0" need int32 values (Normalization's `count`).
+    /// Every fixture: CNNs, nested models, RNNs (orthogonal recurrent kernels, unit forget bias),
+    /// attention, normalization layers (Normalization's int32 `count`) and keras.applications.
     static let models = ["mlp", "cnn", "resnet_block", "nested", "embed", "respect", "resnet50", "mobilenetv2", "vgg16", "mobilenetv3small", "densenet121",
-                         "attention", "convnexttiny", "efficientnetv2b0"]
+                         "attention", "convnexttiny", "efficientnetv2b0", "rnn", "norms", "efficientnetb0"]
 
     static func requireVenv() throws {
         guard FileManager.default.isExecutableFile(atPath: TestPaths.venvPython) else {
