@@ -45,6 +45,8 @@ extension Ckpt {
 
         @OptionGroup var out: OutputOptions
 
+        @OptionGroup var planning: PlanningOptions
+
         @OptionGroup var batch: BatchRunOptions
 
         /// Whether this run makes many outputs (a one-job batch). `--threads` alone does not make
@@ -64,7 +66,7 @@ extension Ckpt {
                 var request = InitRequest(
                     specPath: spec, outputPath: output, format: format.flatMap(CheckpointFormat.init(argument:)),
                     seed: seed ?? 0, compress: out.compress, overwrite: out.force,
-                    planOptions: PlanOptions(respectConfig: respectConfig, dtype: out.floatType))
+                    planOptions: try planning.apply(to: PlanOptions(respectConfig: respectConfig, dtype: out.floatType)))
                 request.weightsOnly = out.weightsOnly
                 request.maxShardBytes = out.maxShardBytes
                 request.onlyShards = try onlyShards.map(parseOnlyShards)
@@ -94,6 +96,7 @@ extension Ckpt.Init {
         job.formats = formats
         out.apply(to: &job)
         job.respectConfig = respectConfig
+        try planning.apply(to: &job)
         job.onlyShards = try onlyShards.map(parseOnlyShards)
         return JobsFile(command: "ckpt init", jobs: [job])
     }

@@ -18,11 +18,14 @@ extension Ckpt {
         @Flag(help: "Use the initializers written in the model JSON, exactly as Keras would.")
         var respectConfig = false
 
+        @OptionGroup var planning: PlanningOptions
+
         func run() throws {
             try reportingErrors {
-                let plan = try Checkpoints.plan(specPath: spec, options: PlanOptions(respectConfig: respectConfig))
+                let options = try planning.apply(to: PlanOptions(respectConfig: respectConfig))
+                let plan = try Checkpoints.plan(specPath: spec, options: options)
                 if json {
-                    print(JSONWriter.string(plan.json(), style: .pretty))
+                    print(JSONWriter.string(plan.json(options: options), style: .pretty))
                 } else {
                     print(PlanTable.render(plan))
                 }

@@ -4,9 +4,9 @@ import Foundation
 extension BatchJob {
     /// Keys every job accepts.
     static let commonKeys = ["output", "dtype", "compress", "weights_only", "max_shard_size", "only_shards", "force",
-                             "name", "profile", "rules"]
+                             "name", "rules"]
     /// Keys only `init` jobs accept.
-    static let initKeys = ["init", "seeds", "formats", "respect_config"]
+    static let initKeys = ["init", "seeds", "formats", "respect_config", "profile", "fans"]
     /// Keys only `convert` jobs accept.
     static let convertKeys = ["convert", "to", "spec"]
     /// The most seeds one job may expand to (a typo such as `0..99999999999` stops here).
@@ -40,8 +40,8 @@ extension BatchJob {
         for (key, value) in defaults.members where merged[key] == nil && allowed.contains(key) {
             merged[key] = value
         }
-        for key in ["profile", "rules"] where merged[key] != nil {
-            throw FieldProblem(key, "profile/rules are not supported yet")
+        if merged["rules"] != nil {
+            throw FieldProblem("rules", "rules files are not supported yet")
         }
 
         guard let outputValue = merged["output"] else {
@@ -55,6 +55,20 @@ extension BatchJob {
             if let value = merged["seeds"] { job.seeds = try seeds(value) }
             if let value = merged["formats"] { job.formats = try formats(value, "formats") }
             if let value = merged["respect_config"] { job.respectConfig = try bool(value, "respect_config") }
+            if let value = merged["profile"] {
+                let text = try string(value, "profile")
+                guard let profile = Profile(rawValue: text) else {
+                    throw FieldProblem("profile", "unknown profile \"\(text)\"; expected one of " + Profile.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                job.profile = profile
+            }
+            if let value = merged["fans"] {
+                let text = try string(value, "fans")
+                guard let fans = FanConvention(name: text) else {
+                    throw FieldProblem("fans", "unknown fan convention \"\(text)\"; expected one of " + FanConvention.names.joined(separator: ", "))
+                }
+                job.fans = fans
+            }
         case .convert:
             job.inputs = try strings(merged["convert"] ?? .null, "convert")
             if let value = merged["to"] { job.formats = try formats(value, "to") }
@@ -210,7 +224,7 @@ extension BatchJob {
         if (kind == .convert ? initKeys : convertKeys).contains(key) {
             return "\"\(key)\" applies to \(kind == .convert ? "init" : "convert") jobs, not \(kind.rawValue) jobs"
         }
-        let known = allowed.filter { $0 != "profile" && $0 != "rules" }.joined(separator: ", ")
+        let known = allowed.filter { $0 != "rules" }.joined(separator: ", ")
         return "unknown key \"\(key)\"; a \(kind.rawValue) job has \(known)"
     }
 }

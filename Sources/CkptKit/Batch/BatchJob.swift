@@ -30,6 +30,10 @@ public struct BatchJob: Sendable {
     public var name: String?
     /// Use the model JSON's own initializers (`init` only).
     public var respectConfig = false
+    /// A framework's default initialization (`init` only; `"profile"`).
+    public var profile: Profile?
+    /// How fans are computed (`init` only; `"fans"`); nil for the default.
+    public var fans: FanConvention?
     /// Deflate `.npz` members.
     public var compress = false
     /// Legacy `.h5`: write weights only.

@@ -24,6 +24,8 @@ public struct BatchOutput: Sendable {
     public var input: String?
     /// Writer and plan options.
     public var respectConfig = false
+    public var profile: Profile?
+    public var fans: FanConvention?
     public var compress = false
     public var weightsOnly = false
     public var maxShardBytes: Int?
@@ -52,5 +54,5 @@ public struct BatchOutput: Sendable {
     }
 
     /// The plan options of an `init` output.
-    var planOptions: PlanOptions { PlanOptions(respectConfig: respectConfig, dtype: dtype) }
+    var planOptions: PlanOptions { PlanOptions(respectConfig: respectConfig, dtype: dtype, fans: fans, profile: profile) }
 }

@@ -196,6 +196,8 @@ private struct Expansion {
         var output = BatchOutput(job: job.number, kind: job.kind, path: path, sortKey: BatchPaths.normalized(written),
                                  format: format, dtype: dtype, seed: seed, spec: spec, input: input)
         output.respectConfig = job.respectConfig
+        output.profile = job.profile
+        output.fans = job.fans
         output.compress = job.compress
         output.weightsOnly = job.weightsOnly
         output.maxShardBytes = job.maxShardBytes
@@ -213,7 +215,11 @@ private struct Expansion {
         if let seed { settings["seed"] = .number(JSONNumber(text: String(seed)) ?? JSONNumber(0)) }
         settings["format"] = .string(format.rawValue)
         settings["dtype"] = dtype.map { .string($0.rawValue) } ?? .null
-        if job.kind == .initialize { settings["respect_config"] = .bool(job.respectConfig) }
+        if job.kind == .initialize {
+            settings["respect_config"] = .bool(job.respectConfig)
+            if let profile = job.profile { settings["profile"] = .string(profile.rawValue) }
+            if let fans = job.fans { settings["fans"] = .string(fans.name) }
+        }
         settings["compress"] = .bool(job.compress)
         settings["weights_only"] = .bool(job.weightsOnly)
         settings["max_shard_size"] = job.maxShardBytes.map { .number(JSONNumber($0)) } ?? .null
@@ -265,7 +271,7 @@ private struct Expansion {
     // MARK: Specs
 
     private static func planKey(_ spec: String, _ options: PlanOptions) -> String {
-        "\(spec)\u{0}\(options.respectConfig)\u{0}\(options.dtype?.rawValue ?? "")"
+        "\(spec)\u{0}\(options.respectConfig)\u{0}\(options.dtype?.rawValue ?? "")\u{0}\(options.profile?.rawValue ?? "")\u{0}\(options.fans?.name ?? "")"
     }
 
     /// The model's plan, once per spec and options; nil when the spec does not plan.

@@ -41,6 +41,11 @@ extension Initializer {
     /// Every initializer name Keras resolves: class names, their snake_case forms and aliases.
     public static var kerasNames: [String] { kerasTable.map(\.name) }
 
+    /// The kind a Keras name stands for, to group spellings of one initializer in suggestions.
+    static func kerasGroup(_ name: String) -> String? {
+        kerasTable.first { $0.name == name }.map { "keras.\($0.kind)" }
+    }
+
     private enum KerasClass {
         case zeros, ones, constant, randomUniform, randomNormal, truncatedNormal, varianceScaling
         case glorotUniform, glorotNormal, heUniform, heNormal, lecunUniform, lecunNormal
@@ -71,11 +76,16 @@ extension Initializer {
         ("STFT", .stft), ("STFTInitializer", .stft), ("stft_initializer", .stft),
     ]
 
-    private static func build(name: String, config: JSONObject) throws(InitializerError) -> Initializer {
+    /// Whether `name` is a Keras initializer name (case-sensitive, as Keras reads it).
+    static func isKerasName(_ name: String) -> Bool { kerasTable.contains { $0.name == name } }
+
+    /// The Keras initializer `name` with `config`; in rule text (`allowsGainNames`) a gain may be
+    /// a nonlinearity name.
+    static func build(name: String, config: JSONObject, allowsGainNames: Bool = false) throws(InitializerError) -> Initializer {
         guard let kind = kerasTable.first(where: { $0.name == name })?.kind else {
             throw .unknownInitializer(name: name, suggestions: suggestions(for: name))
         }
-        var reader = InitializerConfigReader(initializer: name, config: config)
+        var reader = InitializerConfigReader(initializer: name, config: config, allowsGainNames: allowsGainNames)
         let result: Initializer
         switch kind {
         case .zeros:
@@ -111,10 +121,10 @@ extension Initializer {
             try reader.requirePresetValues(of: preset)
             result = Initializer(preset.kind, seed: try reader.seed(), fanAxes: try reader.fanAxes())
         case .orthogonal:
-            let gain = try reader.number("gain", default: 1)
+            let gain = try reader.gain("gain", default: 1)
             result = Initializer(.orthogonal(gain: gain), seed: try reader.seed())
         case .identity:
-            result = Initializer(.identity(gain: try reader.number("gain", default: 1)))
+            result = Initializer(.identity(gain: try reader.gain("gain", default: 1)))
         case .stft:
             throw .notSupportedYet(initializer: name, reason: "STFT kernels are computed, not drawn; not implemented")
         }
@@ -129,7 +139,7 @@ extension Initializer {
     }
 
     /// The closest known names, one spelling per initializer.
-    private static func suggestions(for name: String) -> [String] {
+    static func suggestions(for name: String) -> [String] {
         var seen: [KerasClass] = []
         var result: [String] = []
         for candidate in InitializerError.closest(to: name, among: kerasNames, limit: kerasTable.count) {
@@ -143,7 +153,7 @@ extension Initializer {
         return result
     }
 
-    private static func describe(_ value: JSONValue) -> String {
+    static func describe(_ value: JSONValue) -> String {
         switch value {
         case .null: return "null"
         case .bool(let b): return "the boolean \(b)"
@@ -151,118 +161,6 @@ extension Initializer {
         case .string(let s): return "the string \"\(s)\""
         case .array: return "an array"
         case .object: return "an object"
-        }
-    }
-
-    /// Reads config members, remembering which ones were read, so the rest can be rejected.
-    private struct InitializerConfigReader {
-        let initializer: String
-        let config: JSONObject
-        var read: Set<String> = ["dtype"]
-
-        init(initializer: String, config: JSONObject) {
-            self.initializer = initializer
-            self.config = config
-        }
-
-        private func invalid(_ key: String, _ value: JSONValue, _ expected: String) -> InitializerError {
-            .invalidParameter(initializer: initializer, parameter: key, value: describe(value), expected: expected)
-        }
-
-        mutating func number(_ key: String, default fallback: Double) throws(InitializerError) -> Double {
-            read.insert(key)
-            switch config[key] {
-            case .none: return fallback
-            case .some(.number(let n)): return n.double
-            // Keras 3 serialises NumPy scalars as {"class_name": "__numpy__", "config": {"value": …}}.
-            case .some(let other):
-                if case .object(let wrapped) = other, let inner = wrapped["config"]?["value"]?.double,
-                   ["__numpy__", "__tensor__"].contains(wrapped["class_name"]?.string ?? "") {
-                    return inner
-                }
-                throw invalid(key, other, "a number")
-            }
-        }
-
-        mutating func seed() throws(InitializerError) -> Int? {
-            read.insert("seed")
-            switch config["seed"] {
-            case .none, .some(.null): return nil
-            case .some(.object): return nil  // a serialized SeedGenerator: stateful, no fixed seed to keep
-            case .some(let other):
-                guard let seed = other.int else { throw invalid("seed", other, "an integer or null") }
-                return seed
-            }
-        }
-
-        mutating func mode(default fallback: FanMode) throws(InitializerError) -> FanMode {
-            read.insert("mode")
-            guard let value = config["mode"] else { return fallback }
-            // Keras compares the mode as written (case-sensitive).
-            guard let text = value.string, let mode = FanMode(rawValue: text) else {
-                throw invalid("mode", value, "one of " + FanMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
-            }
-            return mode
-        }
-
-        mutating func distribution(default fallback: VarianceScalingDistribution) throws(InitializerError)
-            -> VarianceScalingDistribution
-        {
-            read.insert("distribution")
-            guard let value = config["distribution"] else { return fallback }
-            // Keras lower-cases the distribution and reads "normal" as "truncated_normal".
-            let expected = "one of \"truncated_normal\", \"untruncated_normal\", \"uniform\" (or \"normal\")"
-            guard let text = value.string?.lowercased() else { throw invalid("distribution", value, expected) }
-            if text == "normal" { return .truncatedNormal }
-            guard let distribution = VarianceScalingDistribution(rawValue: text) else {
-                throw invalid("distribution", value, expected)
-            }
-            return distribution
-        }
-
-        mutating func fanAxes() throws(InitializerError) -> FanAxes? {
-            func axes(_ key: String) throws(InitializerError) -> [Int]? {
-                switch config[key] {
-                case .none, .some(.null): return nil
-                case .some(.array(let items)):
-                    var result: [Int] = []
-                    for item in items {
-                        guard let axis = item.int else { throw invalid(key, .array(items), "a list of integers or null") }
-                        result.append(axis)
-                    }
-                    return result
-                case .some(let other): throw invalid(key, other, "a list of integers or null")
-                }
-            }
-            read.formUnion(["input_axes", "output_axes"])
-            guard let input = try axes("input_axes"), let output = try axes("output_axes") else { return nil }
-            return FanAxes(input: input, output: output)
-        }
-
-        /// Presets take only `seed` (and fan axes) in Keras 3; some older configs also carry the
-        /// variance-scaling parameters. Those are accepted when they match the preset.
-        mutating func requirePresetValues(of preset: Initializer) throws(InitializerError) {
-            guard let vs = preset.varianceScaling else { return }
-            if config["scale"] != nil, try number("scale", default: vs.scale) != vs.scale, let value = config["scale"] {
-                throw invalid("scale", value, "\(vs.scale) for \(initializer) (or no scale)")
-            }
-            if config["mode"] != nil, try mode(default: vs.mode) != vs.mode, let value = config["mode"] {
-                throw invalid("mode", value, "\"\(vs.mode.rawValue)\" for \(initializer) (or no mode)")
-            }
-            if config["distribution"] != nil, try distribution(default: vs.distribution) != vs.distribution,
-               let value = config["distribution"]
-            {
-                throw invalid("distribution", value, "\"\(vs.distribution.rawValue)\" for \(initializer) (or none)")
-            }
-        }
-
-        func rejectUnread() throws(InitializerError) {
-            let known = Array(read.subtracting(["dtype"])).sorted()
-            for key in config.keys where !read.contains(key) {
-                throw .unknownParameter(
-                    initializer: initializer, parameter: key,
-                    suggestions: InitializerError.closest(to: key, among: known))
-            }
         }
     }
 }

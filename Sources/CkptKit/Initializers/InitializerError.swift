@@ -1,6 +1,6 @@
 /// An initializer that cannot be parsed, has a parameter out of range, or is not supported yet.
 public enum InitializerError: Error, CustomStringConvertible, Hashable {
-    /// The name is not a Keras initializer; `suggestions` are the closest known names.
+    /// The name is not a known initializer; `suggestions` are the closest known names.
     case unknownInitializer(name: String, suggestions: [String])
     /// A config key the initializer does not take; `suggestions` are the closest parameter names.
     case unknownParameter(initializer: String, parameter: String, suggestions: [String])
@@ -10,6 +10,10 @@ public enum InitializerError: Error, CustomStringConvertible, Hashable {
     case notSupportedYet(initializer: String, reason: String)
     /// JSON that is not an initializer reference (a string or a `class_name`/`config` object).
     case malformedReference(String)
+    /// A fan convention that computes no fans for this tensor (PyTorch below 2-D, JAX at 1-D).
+    case fansUndefined(convention: String, shape: [Int], reason: String)
+    /// A `--rule` text that is not `INITIALIZER[:key=value,...]`.
+    case malformedRule(text: String, reason: String)
 
     /// One line naming the initializer or parameter and what was expected.
     public var description: String {
@@ -25,6 +29,11 @@ public enum InitializerError: Error, CustomStringConvertible, Hashable {
             return "initializer \(initializer) is not supported yet: \(reason)"
         case .malformedReference(let what):
             return "not an initializer reference: \(what)"
+        case .fansUndefined(let convention, let shape, let reason):
+            return "--fans \(convention) cannot compute fans for shape \(shape): \(reason); "
+                + "use an initializer that needs no fans, or another --fans convention"
+        case .malformedRule(let text, let reason):
+            return "rule \"\(text)\": \(reason); expected INITIALIZER[:key=value,...], e.g. kaiming_normal:a=0.2,mode=fan_out"
         }
     }
 

@@ -3,11 +3,15 @@ import Foundation
 /// The plan as JSON, the schema of `ckpt plan --json` (documented in docs/cli.md).
 extension Plan {
     /// The JSON document describing every tensor and the totals.
-    public func json(seed: UInt64? = nil) -> JSONValue {
+    public func json(seed: UInt64? = nil, options: PlanOptions? = nil) -> JSONValue {
         var root = JSONObject()
         root["ckpt_version"] = .string(CkptVersion.current)
         root["model"] = .string(modelName)
         if let seed { root["seed"] = .number(JSONNumber(text: String(seed)) ?? JSONNumber(0)) }
+        if let options {
+            root["fans"] = .string(options.effectiveFans.name)
+            root["profile"] = options.profile.map { .string($0.rawValue) } ?? .null
+        }
         root["tensors"] = .array(entries.map { $0.json })
         var totals = JSONObject()
         totals["tensors"] = .number(JSONNumber(entries.count))
@@ -31,13 +35,15 @@ extension PlanEntry {
         object["dtype"] = .string(dtype.rawValue)
         object["role"] = .string(role.rawValue)
         object["trainable"] = .bool(trainable)
-        object["fan_in"] = .number(JSONNumber(fans.fanIn))
-        object["fan_out"] = .number(JSONNumber(fans.fanOut))
+        object["fan_in"] = fansDefined ? .number(JSONNumber(fans.fanIn)) : .null
+        object["fan_out"] = fansDefined ? .number(JSONNumber(fans.fanOut)) : .null
+        object["fan_convention"] = .string(fanConvention.name)
         var initializerObject = JSONObject()
         initializerObject["name"] = .string(initializer.name)
         var parameters = JSONObject()
         for (key, value) in initializer.parameterList { parameters[key] = value }
         initializerObject["parameters"] = .object(parameters)
+        initializerObject["dialect"] = .string(initializer.dialect.rawValue)
         object["initializer"] = .object(initializerObject)
         object["distribution"] = .string(fill.summary)
         if let moments = fill.expectedMoments(shape: shape) {

@@ -8,6 +8,8 @@ extension Plan {
         root["seed"] = .number(JSONNumber(text: String(seed)) ?? JSONNumber(0))
         root["respect_config"] = .bool(options.respectConfig)
         root["dtype"] = options.dtype.map { .string($0.rawValue) } ?? .null
+        root["fans"] = .string(options.effectiveFans.name)
+        root["profile"] = options.profile.map { .string($0.rawValue) } ?? .null
         root["generator"] = .string("philox4x32-10/sha256-key/v1")
         // An orthogonal QR's last bits depend on OpenBLAS's kernels (random-streams.md §10).
         if entries.contains(where: { if case .structured(let fill) = $0.fill { fill.usesQR } else { false } }) {
@@ -21,6 +23,8 @@ extension Plan {
             for (key, value) in entry.initializer.parameterList { parameters[key] = value }
             item["parameters"] = .object(parameters)
             item["distribution"] = .string(entry.fill.summary)
+            if entry.fanConvention != options.effectiveFans { item["fans"] = .string(entry.fanConvention.name) }
+            if let configSeed = entry.initializer.seed { item["config_seed"] = .number(JSONNumber(configSeed)) }
             tensors[entry.name] = .object(item)
         }
         root["tensors"] = .object(tensors)

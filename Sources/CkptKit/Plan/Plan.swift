@@ -39,6 +39,12 @@ public struct PlanEntry: Sendable {
     public var fans: Fans
     /// What the tensor does in its layer's forward pass (how `fans` can be derived).
     public var fanSemantics: FanSemantics = .shapeOnly
+    /// The convention `fans` were computed with.
+    public var fanConvention: FanConvention = .semantic
+    /// False when the convention computes no fans for this tensor (PyTorch below 2-D, JAX at
+    /// 1-D) and its initializer needs none; `fans` then holds Keras's shape rule and
+    /// `ckpt plan --json` prints null.
+    public var fansDefined = true
     /// The chosen initializer and how it makes this tensor's values.
     public var initializer: Initializer
     public var fill: ValueFill

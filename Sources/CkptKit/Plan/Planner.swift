@@ -89,37 +89,73 @@ public struct Planner: Sendable {
         layerPath: String, namePrefix: String, topLevel: String, dtype: DType
     ) throws(ModelError) -> PlanEntry {
         let name = namePrefix + layer.name + "/" + variable.nameInLayer
-        var fans = Fans.keras(shape: variable.shape)
-        if let axes = variable.fanAxes {
-            // EinsumDense (and the attention projections) set input_axes/output_axes on their kernel initializer.
-            do {
-                fans = try Fans.keras(shape: variable.shape, inputAxes: axes.input, outputAxes: axes.output)
-            } catch {
-                throw ModelError("tensor \(name) of \(layer.label): \(error)")
-            }
+        let convention = options.effectiveFans
+        let choice = try choose(variable, layer: layer, scope: scope, tensorName: name, convention: convention)
+        let initializer = choice.initializer
+        func fail(_ error: InitializerError) -> ModelError {
+            ModelError("tensor \(name) of \(layer.label): \(error)")
         }
-        let (initializer, reason) = try choose(variable, layer: layer, scope: scope, tensorName: name)
+        var fans: Fans
+        var fansDefined = true
+        do {
+            if let override = choice.fans {
+                fans = override
+            } else if let axes = initializer.fanAxes {
+                // Explicit input_axes/output_axes in an initializer config win under every convention.
+                fans = try Fans.keras(shape: variable.shape, inputAxes: axes.input, outputAxes: axes.output)
+            } else if let axes = variable.fanAxes, variable.fanSemantics == .shapeOnly,
+                      convention == .keras || convention == .semantic(gates: .perGate) || convention == .semantic(gates: .packed) {
+                fans = try Fans.keras(shape: variable.shape, inputAxes: axes.input, outputAxes: axes.output)
+            } else {
+                fans = try Fans.compute(shape: variable.shape, semantics: variable.fanSemantics, convention: convention)
+            }
+        } catch {
+            // A convention that refuses the tensor matters only when the initializer needs fans.
+            if initializer.usesFans && choice.fill == nil { throw fail(error) }
+            fans = Fans.keras(shape: variable.shape)
+            fansDefined = false
+        }
         var fill: ValueFill
         do {
-            fill = try initializer.fill(fans: fans, shape: variable.shape)
+            if let override = choice.fill {
+                if case .structured(let structured) = override { try structured.validate(shape: variable.shape) }
+                fill = override
+            } else {
+                fill = try initializer.fill(fans: fans, shape: variable.shape)
+            }
         } catch {
-            throw ModelError("tensor \(name) of \(layer.label): \(error)")
+            throw fail(error)
         }
-        if let units = variable.unitForgetBias, case .elementwise(let base) = fill {
+        // The rules' LSTM bias: the catalog marks unit_forget_bias; --respect-config and profiles
+        // decide for themselves (a PyTorch profile has no forget-gate ones).
+        if choice.fill == nil, options.profile == nil, !options.respectConfig,
+           let units = variable.unitForgetBias, case .elementwise(let base) = fill {
             fill = .structured(.unitForgetBias(units: units, base: base))
         }
-        return PlanEntry(
+        var entry = PlanEntry(
             name: name, kerasPath: "\(layerPath)/vars/\(index)", topLevelLayer: topLevel, layer: layer.name, layerClass: layer.className,
             variable: variable.nameInLayer, shape: variable.shape, dtype: dtype, role: variable.role,
             trainable: variable.trainable, fans: fans, fanSemantics: variable.fanSemantics, initializer: initializer, fill: fill,
-            reason: reason)
+            reason: choice.reason)
+        entry.fanConvention = choice.fans == nil ? convention : (options.profile?.fanConvention ?? convention)
+        entry.fansDefined = fansDefined
+        return entry
     }
 
-    /// The rules: `--respect-config` takes the JSON's initializer; otherwise role defaults and the
-    /// activation table decide.
+    /// One tensor's initializer, why, and the fans or fill a profile fixes for it.
+    private struct Choice {
+        var initializer: Initializer
+        var reason: String
+        var fans: Fans? = nil
+        var fill: ValueFill? = nil
+    }
+
+    /// The rules, lowest precedence first: role defaults < activation table < `--respect-config`
+    /// < profile (docs/initializers.md "Precedence").
     private func choose(
-        _ variable: VariableSpec, layer: KerasLayer, scope: ActivationTracer.Scope, tensorName: String
-    ) throws(ModelError) -> (Initializer, String) {
+        _ variable: VariableSpec, layer: KerasLayer, scope: ActivationTracer.Scope, tensorName: String,
+        convention: FanConvention
+    ) throws(ModelError) -> Choice {
         func parse(_ value: JSONValue, _ what: String) throws(ModelError) -> Initializer {
             do {
                 return try Initializer.keras(value)
@@ -127,26 +163,39 @@ public struct Planner: Sendable {
                 throw ModelError("tensor \(tensorName) of \(layer.label): \(what): \(error)")
             }
         }
-        if options.respectConfig {
-            if let key = variable.initializerKey, let value = layer.config[key], !value.isNull {
-                let initializer = try parse(value, "config \"\(key)\"")
-                return (initializer, "config \(key)")
+        if let profile = options.profile {
+            let siblings = try LayerCatalog.variables(of: layer)
+            do {
+                if let choice = try profile.choice(for: variable, layer: layer, siblings: siblings, convention: convention) {
+                    return Choice(initializer: choice.initializer, reason: choice.reason, fans: choice.fans, fill: choice.fill)
+                }
+            } catch {
+                throw ModelError("tensor \(tensorName) of \(layer.label): profile \(profile.rawValue): \(error)")
             }
-            return (try parse(variable.kerasDefault, "Keras default"), "Keras default (no initializer in the config)")
+        }
+        if options.respectConfig {
+            let initializer: Initializer, reason: String
+            if let key = variable.initializerKey, let value = layer.config[key], !value.isNull {
+                (initializer, reason) = (try parse(value, "config \"\(key)\""), "config \(key)")
+            } else {
+                (initializer, reason) = (try parse(variable.kerasDefault, "Keras default"), "Keras default (no initializer in the config)")
+            }
+            return Choice(initializer: initializer, reason: reason + unitForgetBiasNote(variable, layer: layer, initializer),
+                          fill: unitForgetBias(variable, layer: layer, initializer))
         }
         switch variable.role {
         case .bias, .beta, .movingMean, .count:
             let forget = variable.unitForgetBias == nil ? "" : " (unit_forget_bias: forget gate ones)"
-            return (try parse("zeros", "role default"), "role default: \(variable.role.rawValue) → zeros\(forget)")
+            return Choice(initializer: try parse("zeros", "role default"), reason: "role default: \(variable.role.rawValue) → zeros\(forget)")
         case .recurrentKernel:
-            return (try parse("orthogonal", "role default"), "role default: recurrent_kernel → orthogonal (gain 1)")
+            return Choice(initializer: try parse("orthogonal", "role default"), reason: "role default: recurrent_kernel → orthogonal (gain 1)")
         case .alpha, .scale:
-            return (try parse(variable.kerasDefault, "role default"), "role default: \(variable.role.rawValue) → Keras' default")
+            return Choice(initializer: try parse(variable.kerasDefault, "role default"), reason: "role default: \(variable.role.rawValue) → Keras' default")
         case .gamma, .movingVariance:
-            return (try parse("ones", "role default"), "role default: \(variable.role.rawValue) → ones")
+            return Choice(initializer: try parse("ones", "role default"), reason: "role default: \(variable.role.rawValue) → ones")
         case .embeddings:
-            return (try parse(variable.kerasDefault, "role default"),
-                    "role default: embeddings → Keras' Embedding default, uniform ±0.05")
+            return Choice(initializer: try parse(variable.kerasDefault, "role default"),
+                          reason: "role default: embeddings → Keras' Embedding default, uniform ±0.05")
         case .kernel, .depthwiseKernel, .pointwiseKernel:
             let own = variable.innerActivation ?? "linear"
             let finding = ActivationTracer().trace(layer: layer.name, ownActivation: own, in: scope)
@@ -163,12 +212,28 @@ public struct Planner: Sendable {
                 }
             }
             guard let family = ActivationTable.family(for: finding.activation) else {
-                return (try parse("glorot_uniform", "fallback"),
-                        "\(how) is not in the activation table → Glorot (the Keras default)")
+                return Choice(initializer: try parse("glorot_uniform", "fallback"),
+                              reason: "\(how) is not in the activation table → Glorot (the Keras default)")
             }
-            return (try parse(.string(family.initializer), "activation table"),
-                    "\(how) → \(family.rawValue == "he" ? "He" : family.rawValue == "glorot" ? "Glorot" : "LeCun")")
+            return Choice(initializer: try parse(.string(family.initializer), "activation table"),
+                          reason: "\(how) → \(family.rawValue == "he" ? "He" : family.rawValue == "glorot" ? "Glorot" : "LeCun")")
         }
+    }
+
+    /// Keras LSTM/ConvLSTM `unit_forget_bias` (default true): the forget gate's slice of the bias is 1
+    /// on top of the bias initializer (keras/src/layers/rnn/lstm.py).
+    private func unitForgetBias(_ variable: VariableSpec, layer: KerasLayer, _ initializer: Initializer) -> ValueFill? {
+        let (className, config) = Profile.innerLayer(layer)
+        guard variable.name == "bias", className == "LSTM" || Profile.convLSTMClasses.contains(className),
+              config["unit_forget_bias"]?.bool ?? true,
+              let units = config["units"]?.int ?? config["filters"]?.int, variable.shape == [4 * units],
+              let base = try? initializer.distribution(fans: Fans.keras(shape: variable.shape))
+        else { return nil }
+        return .structured(.unitForgetBias(units: units, base: base))
+    }
+
+    private func unitForgetBiasNote(_ variable: VariableSpec, layer: KerasLayer, _ initializer: Initializer) -> String {
+        unitForgetBias(variable, layer: layer, initializer) == nil ? "" : " with unit_forget_bias (forget gate 1)"
     }
 
     /// The variable dtype of a layer's dtype policy (`mixed_*` policies keep float32 variables).

@@ -14,6 +14,7 @@ struct InitializerFormulaTests {
         case .fanIn: n = max(1, fans.fanIn)
         case .fanOut: n = max(1, fans.fanOut)
         case .fanAvg: n = max(1, (fans.fanIn + fans.fanOut) / 2)
+        case .fanGeoAvg: n = max(1, (fans.fanIn * fans.fanOut).squareRoot())
         }
         let s = scale / n
         switch family {
