@@ -3,7 +3,7 @@
 # Keras and dd/cp writing the same number of bytes to the same folder, in one run.
 #
 #   scripts/bench/models.sh [--scenario S[,S…]] [--model SPEC|NAME] [--dir DIR] [--dtype D]
-#                           [--direct-io auto|both] [--no-peers] [--no-keras] [--out FILE.jsonl]
+#                           [--direct-io auto|both] [--no-peers] [--no-keras] [--no-ckpt] [--out FILE.jsonl]
 #                           [--ckpt BINARY]
 #
 # Scenarios (default: init,convert):
@@ -21,6 +21,7 @@
 # Dense attention, which ckpt's catalog knows today; gpt_1_3b needs MultiHeadAttention).
 # DIR (default /tmp/ckpt-bench) is where every file goes; each output is removed after its step.
 # --direct-io both runs ckpt's safetensors and npz writes twice, CKPT_DIRECT_IO=1 and =0.
+# --no-ckpt (scenario init) runs only the peers, to complete an earlier run (report.py --merge).
 # Every step is timed by /usr/bin/time (wall, user, sys, peak RSS) and appended as a JSON line to
 # --out (default DIR/results.jsonl); the table with ratios is printed at the end by report.py.
 set -euo pipefail
@@ -34,6 +35,7 @@ DIR="/tmp/ckpt-bench"
 DTYPE="float32"
 DIRECT="auto"
 PEERS=1
+CKPT_ROWS=1
 KERAS=1
 OUT=""
 
@@ -46,6 +48,7 @@ while [[ $# -gt 0 ]]; do
         --direct-io) DIRECT="$2"; shift 2 ;;
         --no-peers) PEERS=0; shift ;;
         --no-keras) KERAS=0; shift ;;
+        --no-ckpt) CKPT_ROWS=0; shift ;;
         --out) OUT="$2"; shift 2 ;;
         --ckpt) CKPT="$2"; shift 2 ;;
         -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -84,7 +87,7 @@ EOF
 }
 
 avail_bytes() { df --output=avail -B1 "$DIR" | tail -1 | tr -d ' '; }
-mem_available() { awk '/MemAvailable/ {print $2 * 1024}' /proc/meminfo; }
+mem_available() { awk '/MemAvailable/ {printf "%d\n", $2 * 1024}' /proc/meminfo; }
 
 # Is there room for NEED bytes in DIR (and, on tmpfs, in memory)?
 room_for() {
@@ -130,14 +133,14 @@ timed() {
     rm -f "$DIR/.log.$$"
 }
 
-dd_rows() {  # MODEL BYTES
-    local model=$1 bytes=$2 count=$(( ($2 + (16 << 20) - 1) / (16 << 20) ))
+dd_rows() {  # MODEL BYTES: exactly BYTES (iflag=count_bytes), in 16 MiB blocks
+    local model=$1 bytes=$2
     local variants=("")
     [[ "$FSTYPE" != tmpfs ]] && variants+=("conv=fdatasync" "oflag=direct")
     for v in "${variants[@]}"; do
         # shellcheck disable=SC2086
-        timed "$DIR/dd.bin" -- dd if=/dev/zero of="$DIR/dd.bin" bs=16M count=$count $v status=none > /dev/null
-        record "$model" floor "dd${v:+ $v}" raw $(( count << 24 )) "$TIMEFILE"
+        timed "$DIR/dd.bin" -- dd if=/dev/zero of="$DIR/dd.bin" bs=16M count="$bytes" iflag=count_bytes $v status=none > /dev/null
+        record "$model" floor "dd${v:+ $v}" raw "$bytes" "$TIMEFILE"
         rm -f "$DIR/dd.bin"
     done
 }
@@ -170,8 +173,10 @@ scenario_init() {
     local bytes tensors; read -r bytes tensors < <(model_size "$spec" "$DTYPE")
     echo "== init: $name ($tensors tensors, $bytes bytes $DTYPE) in $DIR ($FSTYPE)"
     if ! room_for "$bytes"; then skip "$name" init all all "no room for $bytes bytes in $DIR"; return; fi
-    dd_rows "$name" "$bytes"
-    init_formats "$name" "$spec"
+    if (( CKPT_ROWS )); then
+        dd_rows "$name" "$bytes"
+        init_formats "$name" "$spec"
+    fi
     if (( PEERS )); then
         local size
         size=$(timed "$DIR/bench.h5" -- "$PY" "$ROOT/scripts/bench/peer_numpy.py" "$spec" "$DIR/bench.h5" h5 --dtype "$DTYPE")
@@ -226,12 +231,13 @@ scenario_large() {
     local bytes tensors; read -r bytes tensors < <(model_size "$spec" "$DTYPE")
     echo "== large: llama_7b ($tensors tensors, $bytes bytes bfloat16) in $DIR ($FSTYPE)"
     if ! room_for "$bytes"; then skip llama_7b large "ckpt init" safetensors "no room for $bytes bytes in $DIR"; DTYPE=$saved; return; fi
-    dd_rows llama_7b "$bytes"
     local size
     size=$(timed "$DIR/bench.safetensors" -- "$CKPT" init "$spec" -o "$DIR/bench.safetensors" --dtype bfloat16 --seed 0 --force --quiet)
     if [[ $size == 0 ]]; then skip llama_7b large "ckpt init" safetensors "ckpt failed"
     else record llama_7b large "ckpt init" safetensors "$size" "$TIMEFILE"
         echo "  peak RSS of ckpt init (7 B bfloat16 safetensors): $(awk '{printf "%.0f MB", $4 / 1024}' "$TIMEFILE")"
+        rm -f "$DIR/bench.safetensors"
+        dd_rows llama_7b "$bytes"
     fi
     rm -f "$DIR/bench.safetensors"
     skip llama_7b large "keras save_weights" weights.h5 "a 7 B Keras model (27 GB float32) does not fit in 24 GiB"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Print the table of a models.sh run: times, rates, and ratios to dd/cp and to the peers.
 
-    report.py RESULTS.jsonl [--run RUN_ID] [--markdown]
+    report.py RESULTS.jsonl [--run RUN_ID] [--merge] [--markdown]
 
 Ratios are wall-time ratios (tool / reference; lower is better, 1.0 = as fast as the reference):
   ×dd     against `dd` writing the same bytes through the page cache to the same folder;
@@ -21,10 +21,18 @@ def main():
     parser.add_argument("results")
     parser.add_argument("--run", help="only this run (default: all runs in the file)")
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--merge", action="store_true",
+                        help="treat every run in the file as one (the last row of each step, tool and format wins)")
     options = parser.parse_args()
     rows = [json.loads(line) for line in open(options.results) if line.strip()]
     if options.run:
         rows = [r for r in rows if r["run"] == options.run]
+    if options.merge:
+        latest = {}
+        for r in rows:
+            r = dict(r, run="merged")
+            latest[(r["model"], r["dir"], r["step"], r["tool"], r["format"])] = r
+        rows = list(latest.values())
 
     groups = defaultdict(list)
     for r in rows:
@@ -76,15 +84,17 @@ def main():
                       f"{cells[6]:>7s} {cells[7]:>7s} {cells[8]:>6s} {cells[9]:>8s} {cells[10]:>8s}")
 
     # Per-tensor overhead: small_tensors_10k against single_tensor_10k.
-    walls = {(r["run"], r["model"], r["dir"], r["tool"], r["format"]): r["wall_s"] for r in rows if "wall_s" in r}
+    times = {(r["run"], r["model"], r["dir"], r["tool"], r["format"]): (r["wall_s"], r["user_s"] + r["sys_s"])
+             for r in rows if "wall_s" in r}
     lines = []
-    for (run, model, folder, tool, fmt), wall in sorted(walls.items()):
-        if model != "small_tensors_10k":
+    for (run, model, folder, tool, fmt), (wall, cpu) in sorted(times.items()):
+        if model != "small_tensors_10k" or tool.startswith("dd"):
             continue
-        single = walls.get((run, "single_tensor_10k", folder, tool, fmt))
+        single = times.get((run, "single_tensor_10k", folder, tool, fmt))
         if single is not None:
-            lines.append(f"{tool} {fmt}: {wall:.2f} s for 10 000 tensors, {single:.2f} s for 1 tensor of the same "
-                         f"bytes → {(wall - single) / 9999 * 1e6:.0f} µs per tensor")
+            lines.append(f"{tool} {fmt}: {wall:.2f} s wall / {cpu:.2f} s cpu for 10 000 tensors, {single[0]:.2f} s / "
+                         f"{single[1]:.2f} s for 1 tensor of the same bytes → {(wall - single[0]) / 9999 * 1e6:.0f} µs "
+                         f"wall, {(cpu - single[1]) / 9999 * 1e6:.0f} µs cpu per tensor")
     if lines:
         print("\nPer-tensor overhead (same bytes, 10 000 tensors vs 1):")
         for line in lines:
