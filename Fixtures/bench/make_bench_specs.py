@@ -24,7 +24,9 @@ Files written (into Fixtures/bench/ unless --out):
                          tensors of 256 and 32 bytes.
   single_tensor_10k.json One Dense with the same number of float32 values as small_tensors_10k
                          in one kernel (plus a 1-value bias): the same bytes in 2 tensors.
-  gpt_tiny.json, llama_tiny.json, mlp_tiny.json, small_tensors_tiny.json
+  llama_mlp_7b.json      The Llama-style model with Dense q/k/v/o (as mlp_1_3b) and
+                         LayerNormalization(center=False) for RMSNormalization: the same bytes.
+  gpt_tiny.json, llama_tiny.json, mlp_tiny.json, llama_mlp_tiny.json, small_tensors_tiny.json
                          the tiny variants the check compares with Keras.
   resnet50.json          is not copied: use Fixtures/keras/resnet50.json.
 
@@ -107,9 +109,9 @@ class Graph:
         return self.add(name, "keras.layers", class_name, config, {"input_shape": shapes},
                         node([self.ref(x) for x in xs]), shapes[0])
 
-    def layer_norm(self, name, x, epsilon):
+    def layer_norm(self, name, x, epsilon, center=True):
         config = {"name": name, "trainable": True, "dtype": FLOAT32_POLICY, "axis": [-1],
-                  "epsilon": epsilon, "center": True, "scale": True, "rms_scaling": False,
+                  "epsilon": epsilon, "center": center, "scale": True, "rms_scaling": False,
                   "beta_initializer": ZEROS, "gamma_initializer": ONES, "beta_regularizer": None,
                   "gamma_regularizer": None, "beta_constraint": None, "gamma_constraint": None}
         shape = self.shapes[x]
@@ -203,39 +205,60 @@ def gpt_keras(name, vocab, positions, d, layers, heads, mlp, attention="mha"):
     return keras.Model([tok, pos], out, name=name)
 
 
-def llama_json(name, vocab, d, layers, heads, mlp):
+def llama_json(name, vocab, d, layers, heads, mlp, attention="mha"):
+    """Llama-style decoder. attention="dense": Dense q/k/v (summed by Add) and o instead of
+    MultiHeadAttention, and LayerNormalization(center=False) instead of RMSNormalization (one
+    scale vector each): the same bytes with layers ckpt has always known."""
     g = Graph()
+
+    def norm(name, x):
+        return g.rms_norm(name, x, 1e-6) if attention == "mha" else g.layer_norm(name, x, 1e-6, center=False)
+
     tok = g.input("token_ids", [None], "int32")
     x = g.embedding("token_embedding", tok, vocab, d)
     for i in range(layers):
-        h = g.rms_norm(f"layer{i}_attention_norm", x, 1e-6)
-        a = g.attention(f"layer{i}_attention", h, heads, d // heads, use_bias=False)
+        h = norm(f"layer{i}_attention_norm", x)
+        if attention == "mha":
+            a = g.attention(f"layer{i}_attention", h, heads, d // heads, use_bias=False)
+        else:
+            qkv = [g.dense(f"layer{i}_{p}", h, d, use_bias=False) for p in ("query", "key", "value")]
+            a = g.dense(f"layer{i}_attention_output", g.merge(f"layer{i}_qkv_sum", "Add", qkv), d, use_bias=False)
         x = g.merge(f"layer{i}_add1", "Add", [x, a])
-        h = g.rms_norm(f"layer{i}_mlp_norm", x, 1e-6)
+        h = norm(f"layer{i}_mlp_norm", x)
         gate = g.dense(f"layer{i}_mlp_gate", h, mlp, "silu", use_bias=False)
         up = g.dense(f"layer{i}_mlp_up", h, mlp, use_bias=False)
         h = g.dense(f"layer{i}_mlp_down", g.merge(f"layer{i}_mlp_mul", "Multiply", [gate, up]), d, use_bias=False)
         x = g.merge(f"layer{i}_add2", "Add", [x, h])
-    x = g.rms_norm("final_norm", x, 1e-6)
+    x = norm("final_norm", x)
     out = g.dense("lm_head", x, vocab, use_bias=False)
     return g.functional(name, [tok], out)
 
 
-def llama_keras(name, vocab, d, layers, heads, mlp):
+def llama_keras(name, vocab, d, layers, heads, mlp, attention="mha"):
     import keras
     from keras import layers as L
+
+    def norm(name):
+        if attention == "mha":
+            return L.RMSNormalization(epsilon=1e-6, name=name)
+        return L.LayerNormalization(epsilon=1e-6, center=False, name=name)
+
     tok = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = L.Embedding(vocab, d, name="token_embedding")(tok)
     for i in range(layers):
-        h = L.RMSNormalization(epsilon=1e-6, name=f"layer{i}_attention_norm")(x)
-        a = L.MultiHeadAttention(heads, d // heads, use_bias=False, name=f"layer{i}_attention")(h, h, use_causal_mask=True)
+        h = norm(f"layer{i}_attention_norm")(x)
+        if attention == "mha":
+            a = L.MultiHeadAttention(heads, d // heads, use_bias=False, name=f"layer{i}_attention")(h, h, use_causal_mask=True)
+        else:
+            qkv = [L.Dense(d, use_bias=False, name=f"layer{i}_{p}")(h) for p in ("query", "key", "value")]
+            a = L.Dense(d, use_bias=False, name=f"layer{i}_attention_output")(L.Add(name=f"layer{i}_qkv_sum")(qkv))
         x = L.Add(name=f"layer{i}_add1")([x, a])
-        h = L.RMSNormalization(epsilon=1e-6, name=f"layer{i}_mlp_norm")(x)
+        h = norm(f"layer{i}_mlp_norm")(x)
         gate = L.Dense(mlp, activation="silu", use_bias=False, name=f"layer{i}_mlp_gate")(h)
         up = L.Dense(mlp, use_bias=False, name=f"layer{i}_mlp_up")(h)
         h = L.Dense(d, use_bias=False, name=f"layer{i}_mlp_down")(L.Multiply(name=f"layer{i}_mlp_mul")([gate, up]))
         x = L.Add(name=f"layer{i}_add2")([x, h])
-    x = L.RMSNormalization(epsilon=1e-6, name="final_norm")(x)
+    x = norm("final_norm")(x)
     out = L.Dense(vocab, use_bias=False, name="lm_head")(x)
     return keras.Model(tok, out, name=name)
 
@@ -280,7 +303,7 @@ def gpt_params(vocab, positions, d, layers, heads, mlp, **_):
     return vocab * d + positions * d + layers * block + 2 * d
 
 
-def llama_params(vocab, d, layers, heads, mlp):
+def llama_params(vocab, d, layers, heads, mlp, **_):
     block = d + 4 * d * d + d + 3 * d * mlp
     return vocab * d + layers * block + d + d * vocab
 
@@ -296,6 +319,8 @@ MODELS = {
     "mlp_tiny": (gpt_json, gpt_keras, gpt_params,
                  dict(vocab=100, positions=32, d=64, layers=2, heads=4, mlp=256, attention="dense")),
     "llama_tiny": (llama_json, llama_keras, llama_params, dict(vocab=100, d=64, layers=2, heads=4, mlp=172)),
+    "llama_mlp_tiny": (llama_json, llama_keras, llama_params,
+                       dict(vocab=100, d=64, layers=2, heads=4, mlp=172, attention="dense")),
     "small_tensors_tiny": (stack_json, stack_keras, lambda width, count: count * (width * width + width),
                            dict(width=8, count=50)),
     "gpt_1_3b": (gpt_json, None, gpt_params,
@@ -303,6 +328,8 @@ MODELS = {
     "mlp_1_3b": (gpt_json, None, gpt_params,
                  dict(vocab=50257, positions=2048, d=2048, layers=24, heads=16, mlp=8192, attention="dense")),
     "llama_7b": (llama_json, None, llama_params, dict(vocab=32000, d=4096, layers=32, heads=32, mlp=11008)),
+    "llama_mlp_7b": (llama_json, None, llama_params,
+                     dict(vocab=32000, d=4096, layers=32, heads=32, mlp=11008, attention="dense")),
     "small_tensors_10k": (stack_json, None, lambda width, count: count * (width * width + width),
                           dict(width=8, count=5000)),
     "single_tensor_10k": (single_json, None, lambda values: values, dict(values=5000 * (8 * 8 + 8))),
@@ -333,7 +360,7 @@ def main():
     parser.add_argument("--no-check", action="store_true", help="skip the comparison with Keras")
     options = parser.parse_args()
     for name, (generator, builder, counter, args) in MODELS.items():
-        params = counter(**{k: v for k, v in args.items() if k != "attention"})
+        params = counter(**args)
         text = json_text(generator(name, **args))
         line = f"{name:20s} {params:>15,d} parameters  {params * 4 / 1e9:7.3f} GB float32  {params * 2 / 1e9:7.3f} GB bf16"
         if builder is not None and not options.no_check:

@@ -13,7 +13,8 @@
 #            conv=fdatasync, dd oflag=direct on a disk folder).
 #   convert  ckpt convert of MODEL's safetensors to .npz and .weights.h5 and of the .npz back to
 #            safetensors, against cp of the same file.
-#   large    llama_7b in bfloat16 (≈ 13.5 GB) to one safetensors file: must finish; peak RSS.
+#   large    llama_7b (or --model, e.g. llama_mlp_7b) in bfloat16 (≈ 13.5 GB) to one safetensors
+#            file: must finish; peak RSS.
 #   small    per-tensor overhead: resnet50, small_tensors_10k (10 000 tensors) and
 #            single_tensor_10k (the same bytes in one tensor), every format, against dd.
 #
@@ -36,13 +37,14 @@ DTYPE="float32"
 DIRECT="auto"
 PEERS=1
 CKPT_ROWS=1
+MODEL_GIVEN=0
 KERAS=1
 OUT=""
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --scenario) SCENARIOS="$2"; shift 2 ;;
-        --model) MODEL="$2"; shift 2 ;;
+        --model) MODEL="$2"; MODEL_GIVEN=1; shift 2 ;;
         --dir) DIR="$2"; shift 2 ;;
         --dtype) DTYPE="$2"; shift 2 ;;
         --direct-io) DIRECT="$2"; shift 2 ;;
@@ -51,7 +53,7 @@ while [[ $# -gt 0 ]]; do
         --no-ckpt) CKPT_ROWS=0; shift ;;
         --out) OUT="$2"; shift 2 ;;
         --ckpt) CKPT="$2"; shift 2 ;;
-        -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "models.sh: unknown argument $1" >&2; exit 64 ;;
     esac
 done
@@ -87,7 +89,7 @@ EOF
 }
 
 avail_bytes() { df --output=avail -B1 "$DIR" | tail -1 | tr -d ' '; }
-mem_available() { awk '/MemAvailable/ {printf "%d\n", $2 * 1024}' /proc/meminfo; }
+mem_available() { awk '/MemAvailable/ {printf "%.0f\n", $2 * 1024}' /proc/meminfo; }
 
 # Is there room for NEED bytes in DIR (and, on tmpfs, in memory)?
 room_for() {
@@ -226,21 +228,22 @@ scenario_convert() {
 }
 
 scenario_large() {
-    local spec; spec=$(spec_path llama_7b)
+    local spec; spec=$(spec_path "$( (( MODEL_GIVEN )) && echo "$MODEL" || echo llama_7b)")
+    local llama_7b; llama_7b=$(basename "$spec" .json)
     local saved=$DTYPE; DTYPE=bfloat16
     local bytes tensors; read -r bytes tensors < <(model_size "$spec" "$DTYPE")
-    echo "== large: llama_7b ($tensors tensors, $bytes bytes bfloat16) in $DIR ($FSTYPE)"
-    if ! room_for "$bytes"; then skip llama_7b large "ckpt init" safetensors "no room for $bytes bytes in $DIR"; DTYPE=$saved; return; fi
+    echo "== large: $llama_7b ($tensors tensors, $bytes bytes bfloat16) in $DIR ($FSTYPE)"
+    if ! room_for "$bytes"; then skip "$llama_7b" large "ckpt init" safetensors "no room for $bytes bytes in $DIR"; DTYPE=$saved; return; fi
     local size
     size=$(timed "$DIR/bench.safetensors" -- "$CKPT" init "$spec" -o "$DIR/bench.safetensors" --dtype bfloat16 --seed 0 --force --quiet)
-    if [[ $size == 0 ]]; then skip llama_7b large "ckpt init" safetensors "ckpt failed"
-    else record llama_7b large "ckpt init" safetensors "$size" "$TIMEFILE"
+    if [[ $size == 0 ]]; then skip "$llama_7b" large "ckpt init" safetensors "ckpt failed"
+    else record "$llama_7b" large "ckpt init" safetensors "$size" "$TIMEFILE"
         echo "  peak RSS of ckpt init (7 B bfloat16 safetensors): $(awk '{printf "%.0f MB", $4 / 1024}' "$TIMEFILE")"
         rm -f "$DIR/bench.safetensors"
-        dd_rows llama_7b "$bytes"
+        dd_rows "$llama_7b" "$bytes"
     fi
     rm -f "$DIR/bench.safetensors"
-    skip llama_7b large "keras save_weights" weights.h5 "a 7 B Keras model (27 GB float32) does not fit in 24 GiB"
+    skip "$llama_7b" large "keras save_weights" weights.h5 "a 7 B Keras model (27 GB float32) does not fit in 24 GiB"
     DTYPE=$saved
 }
 

@@ -41,9 +41,9 @@ def main():
 
     md = options.markdown
     header = ["step", "tool", "format", "GB", "wall s", "cpu s", "peak RSS MB", "MB/s", "×dd", "×dd+sync", "×peer/cp"]
-    print(("| " + " | ".join(header) + " |\n|" + "---|" * len(header)) if md else
-          f"{'step':8s} {'tool':36s} {'format':11s} {'GB':>6s} {'wall s':>8s} {'cpu s':>7s} {'RSS MB':>7s} "
-          f"{'MB/s':>7s} {'×dd':>6s} {'×dd+sync':>8s} {'×peer/cp':>8s}")
+    if not md:
+        print(f"{'step':8s} {'tool':36s} {'format':11s} {'GB':>6s} {'wall s':>8s} {'cpu s':>7s} {'RSS MB':>7s} "
+              f"{'MB/s':>7s} {'×dd':>6s} {'×dd+sync':>8s} {'×peer/cp':>8s}")
     last_model = None
     for key in sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3] or "")):
         run, model, folder, step = key
@@ -62,7 +62,7 @@ def main():
             reference = None
         if (model, folder) != last_model:
             title = f"{model} in {folder} ({groups[key][0]['fs']}, {groups[key][0]['dtype']})"
-            print(f"\n**{title}**\n" if md else f"-- {title}")
+            print(f"\n**{title}**\n\n| " + " | ".join(header) + " |\n|" + "---|" * len(header) if md else f"-- {title}")
             last_model = (model, folder)
         for r in (floor if step is None else groups[key]):
             if step is None and r not in floor:
