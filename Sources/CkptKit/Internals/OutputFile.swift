@@ -317,8 +317,9 @@ private func systemClose(_ fd: Int32) -> Int32 {
 
 /// Whether an ``OutputFile`` writes with `O_DIRECT` (Linux), bypassing the page cache.
 ///
-/// Measured on this project's build machine (ext4 on a virtual disk, 2026-11-29): 2 GiB with
-/// `dd oflag=direct` took 4.7–6.8 s, with the page cache plus `fdatasync` 25–28 s (see
+/// Measured on this project's build machine (ext4 on a virtual disk, 2026-11-29, heavily loaded):
+/// 2 GiB with `dd oflag=direct` took 4.7–6.8 s, with the page cache plus `fdatasync` 25–28 s; a
+/// 5.3 GB safetensors `ckpt init` took 4.5–5.8 s less CPU and was never slower (see
 /// docs/benchmarks.md). Files are byte-identical either way.
 public enum DirectIO: Sendable, Hashable {
     /// `O_DIRECT` for files of at least ``automaticThreshold`` bytes on file systems other than
