@@ -43,10 +43,14 @@ public struct WriterOptions: Sendable {
     /// For sharded safetensors: write only the shard files of this part (shard file *j*, from 1,
     /// when `(j − 1) mod N == K − 1`) and the index, so several machines write one checkpoint.
     public var onlyShards: ShardSelection?
+    /// For safetensors and `.npz`: whether to write with `O_DIRECT` (``DirectIO``; by default
+    /// for large files on disk file systems, `CKPT_DIRECT_IO` overriding). Same bytes either way.
+    public var directIO: DirectIO
 
     /// Creates options.
     public init(overwrite: Bool = false, compress: Bool = false, weightsOnly: Bool = false, maxShardBytes: Int? = nil,
-                onlyShards: ShardSelection? = nil) {
+                onlyShards: ShardSelection? = nil, directIO: DirectIO = .automatic) {
+        self.directIO = directIO
         self.overwrite = overwrite
         self.compress = compress
         self.weightsOnly = weightsOnly

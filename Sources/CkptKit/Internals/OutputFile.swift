@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -10,7 +12,29 @@ import Darwin
 ///
 /// Writes are sequential (`write`) with positional patches (`write(_:at:)`, for headers whose
 /// values are known only after the data). Every system call goes through `valueOrErrno`.
+///
+/// With direct I/O (``DirectIO``; chosen at `init`) sequential writes are gathered in a
+/// 4096-aligned staging buffer of ``directChunkSize`` bytes and written with `O_DIRECT` in whole
+/// chunks, bypassing the page cache; the unaligned tail goes out with `O_DIRECT` cleared (`fcntl
+/// F_SETFL`) when the file is synced or closed, and so do patches of bytes already on disk
+/// (patches of staged bytes change the buffer). A file system that refuses `O_DIRECT` (`EINVAL`
+/// when it is set or on the first write) gets ordinary buffered writes instead: the bytes of the
+/// file are the same either way.
 final class OutputFile {
+    /// Bytes per `O_DIRECT` write: a multiple of every block size in use (4096).
+    static let directChunkSize = 8 << 20
+    /// Alignment of the staging buffer, of every direct write's offset and of its length.
+    static let directAlignment = 4096
+
+    /// The direct-I/O state while direct writes are on.
+    private struct Staging {
+        let buffer: UnsafeMutableRawBufferPointer
+        /// Bytes staged, not yet written; they belong at file offset `flushed`.
+        var count = 0
+        /// Bytes already in the file (a multiple of `directAlignment`).
+        var flushed = 0
+    }
+
     /// What to do when the path already exists.
     enum CreationMode: Sendable {
         /// Fail if the file exists (`O_CREAT | O_EXCL`): for fresh temporary files.
@@ -25,8 +49,18 @@ final class OutputFile {
     /// The offset the next sequential write goes to (the number of bytes written so far).
     private(set) var offset: Int = 0
 
+    private var staging: Staging?
+    /// Test hook: the direct write with this number (from 0) fails as if the file system refused
+    /// it (`EINVAL`), to exercise the fallback on a kernel whose file systems all accept O_DIRECT.
+    var simulatedDirectRefusal: Int?
+    private var directWrites = 0
+
     /// Creates (or truncates) the file at `path` for writing.
-    init(path: String, mode: CreationMode, permissions: mode_t = 0o644) throws(FileIOError) {
+    ///
+    /// `directIO` says whether to write with `O_DIRECT`; `.automatic` decides from
+    /// `expectedSize` (the file's size when known) and the file system (``DirectIO``).
+    init(path: String, mode: CreationMode, permissions: mode_t = 0o644,
+         directIO: DirectIO = .never, expectedSize: Int? = nil) throws(FileIOError) {
         self.path = path
         var flags = O_WRONLY | O_CREAT | O_CLOEXEC
         switch mode {
@@ -36,18 +70,33 @@ final class OutputFile {
         descriptor = try valueOrErrno(path: path, "open for writing") {
             open(path, flags, permissions)
         }
+        if directIO.wantsDirect(descriptor: descriptor, expectedSize: expectedSize), Self.setDirect(descriptor, true) {
+            staging = Staging(buffer: .allocate(byteCount: Self.directChunkSize, alignment: Self.directAlignment))
+        }
     }
 
     deinit {
         // A file dropped without close() is already a failed write; nothing to report to.
         if descriptor >= 0 { _ = systemClose(descriptor) }
+        staging?.buffer.deallocate()
     }
+
+    /// Whether sequential writes currently go out with `O_DIRECT`.
+    var isDirect: Bool { staging != nil }
 
     /// Whether `close()` has been called.
     var isClosed: Bool { descriptor < 0 }
 
     /// Appends all of `bytes` at the current offset, looping over partial writes.
     func write(_ bytes: UnsafeRawBufferPointer) throws(FileIOError) {
+        if staging != nil {
+            try stage(bytes)
+            return
+        }
+        try writeThrough(bytes)
+    }
+
+    private func writeThrough(_ bytes: UnsafeRawBufferPointer) throws(FileIOError) {
         let fd = try openDescriptor("write")
         guard let base = bytes.baseAddress else { return }
         var done = 0
@@ -84,6 +133,27 @@ final class OutputFile {
                               code: nil, reason: "range is outside the \(offset) bytes written so far")
         }
         guard let base = bytes.baseAddress else { return }
+        if let staged = staging {
+            // The part still staged is changed in the buffer; the part on disk is written with
+            // O_DIRECT cleared (an unaligned pwrite), which the kernel keeps coherent with the
+            // direct writes (they flush and invalidate the cached pages of their own range).
+            let onDisk = max(0, min(bytes.count, staged.flushed - position))
+            if onDisk < bytes.count {
+                let start = position + onDisk - staged.flushed
+                UnsafeMutableRawBufferPointer(rebasing: staged.buffer[start ..< start + bytes.count - onDisk])
+                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[onDisk...]))
+            }
+            guard onDisk > 0 else { return }
+            _ = Self.setDirect(fd, false)
+            defer { _ = Self.setDirect(fd, true) }
+            try pwriteAll(fd, base, onDisk, at: position)
+            return
+        }
+        try pwriteAll(fd, base, bytes.count, at: position)
+    }
+
+    private func pwriteAll(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int, at position: Int) throws(FileIOError) {
+        let bytes = UnsafeRawBufferPointer(start: base, count: count)
         var done = 0
         while done < bytes.count {
             let written = try valueOrErrno(path: path, "pwrite \(bytes.count) bytes at offset \(position)") {
@@ -108,6 +178,7 @@ final class OutputFile {
 
     /// Flushes the file's data and metadata to the storage device (`fsync`).
     func sync() throws(FileIOError) {
+        try drain()
         let fd = try openDescriptor("fsync")
         _ = try valueOrErrno(path: path, "fsync") { fsync(fd) }
     }
@@ -115,11 +186,117 @@ final class OutputFile {
     /// Closes the descriptor. Errors here can mean lost data (NFS, quotas), so they are thrown.
     func close() throws(FileIOError) {
         guard descriptor >= 0 else { return }
+        do {
+            try drain()
+        } catch {
+            _ = systemClose(descriptor)
+            descriptor = -1
+            throw error
+        }
         let fd = descriptor
         descriptor = -1
         // Linux releases the descriptor even when close is interrupted, so never retry.
         _ = try valueOrErrno(path: path, "close", retryOnInterrupt: false) { systemClose(fd) }
     }
+
+    // MARK: Direct I/O
+
+    /// Copies `bytes` into the staging buffer, writing each full chunk with O_DIRECT.
+    private func stage(_ bytes: UnsafeRawBufferPointer) throws(FileIOError) {
+        var done = 0
+        while done < bytes.count, var staged = staging {
+            let take = min(bytes.count - done, staged.buffer.count - staged.count)
+            UnsafeMutableRawBufferPointer(rebasing: staged.buffer[staged.count ..< staged.count + take])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[done ..< done + take]))
+            staged.count += take
+            staging = staged
+            offset += take
+            done += take
+            if staged.count == staged.buffer.count { try flushChunk() }
+        }
+        if done < bytes.count {
+            // Direct I/O was refused on the way: the rest goes through the page cache.
+            try writeThrough(UnsafeRawBufferPointer(rebasing: bytes[done...]))
+        }
+    }
+
+    /// Writes the full staging buffer with O_DIRECT; when that fails, falls back to buffered
+    /// writes for good.
+    private func flushChunk() throws(FileIOError) {
+        guard var staged = staging else { return }
+        let fd = try openDescriptor("write")
+        let written = directWrite(fd, staged.buffer, staged.count, at: staged.flushed)
+        if written == staged.count {
+            staged.flushed += staged.count
+            staged.count = 0
+            staging = staged
+            return
+        }
+        // Refused (EINVAL: the file system or device does not take these writes after all),
+        // short or failed: this chunk and the rest go through the page cache, which reports
+        // real errors (ENOSPC, EIO) itself.
+        try fallBack()
+    }
+
+    /// One O_DIRECT pwrite of `count` staged bytes (or the simulated refusal).
+    private func directWrite(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, _ count: Int, at position: Int) -> Int {
+        defer { directWrites += 1 }
+        if directWrites == simulatedDirectRefusal {
+            errno = EINVAL
+            return -1
+        }
+        return pwrite(fd, buffer.baseAddress, count, off_t(position))
+    }
+
+    /// Ends direct I/O: clears O_DIRECT and writes the staged bytes through the page cache.
+    private func fallBack() throws(FileIOError) {
+        guard let staged = staging else { return }
+        staging = nil
+        defer { staged.buffer.deallocate() }
+        let fd = try openDescriptor("write")
+        _ = Self.setDirect(fd, false)
+        if staged.count > 0 {
+            try pwriteAll(fd, UnsafeRawPointer(staged.buffer.baseAddress!), staged.count, at: staged.flushed)
+        }
+        // Direct writes are positional; sequential writes continue at the end.
+        _ = try valueOrErrno(path: path, "seek to offset \(offset)") { lseek(fd, off_t(offset), SEEK_SET) }
+    }
+
+    /// Writes what is staged: the aligned part with O_DIRECT, the unaligned tail without, and
+    /// leaves direct I/O (the file's end is no longer aligned).
+    private func drain() throws(FileIOError) {
+        guard var staged = staging else { return }
+        let aligned = staged.count / Self.directAlignment * Self.directAlignment
+        if aligned > 0 {
+            let fd = try openDescriptor("write")
+            if directWrite(fd, staged.buffer, aligned, at: staged.flushed) == aligned {
+                staged.buffer.baseAddress!.copyMemory(from: staged.buffer.baseAddress! + aligned, byteCount: staged.count - aligned)
+                staged.flushed += aligned
+                staged.count -= aligned
+                staging = staged
+            }
+        }
+        try fallBack()
+    }
+
+    /// Sets or clears O_DIRECT on `fd`; false when the file system refuses it.
+    @discardableResult
+    static func setDirect(_ fd: Int32, _ on: Bool) -> Bool {
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0 else { return false }
+        let wanted = on ? flags | directFlag : flags & ~directFlag
+        return wanted == flags || fcntl(fd, F_SETFL, wanted) == 0
+    }
+
+    #if os(Linux)
+    #if arch(arm64) || arch(arm)
+    static let directFlag: Int32 = 0o200000
+    #else
+    static let directFlag: Int32 = 0o40000
+    #endif
+    #else
+    static let directFlag: Int32 = 0
+    #endif
 
     private func openDescriptor(_ operation: String) throws(FileIOError) -> Int32 {
         guard descriptor >= 0 else {
@@ -136,4 +313,68 @@ private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) 
 
 private func systemClose(_ fd: Int32) -> Int32 {
     close(fd)
+}
+
+/// Whether an ``OutputFile`` writes with `O_DIRECT` (Linux), bypassing the page cache.
+///
+/// Measured on this project's build machine (ext4 on a virtual disk, 2026-11-29, heavily loaded):
+/// 2 GiB with `dd oflag=direct` took 4.7–6.8 s, with the page cache plus `fdatasync` 25–28 s; a
+/// 5.3 GB safetensors `ckpt init` took 4.5–5.8 s less CPU and was never slower (see
+/// docs/benchmarks.md). Files are byte-identical either way.
+public enum DirectIO: Sendable, Hashable {
+    /// `O_DIRECT` for files of at least ``automaticThreshold`` bytes on file systems other than
+    /// tmpfs and ramfs (where the page cache *is* the storage). The environment variable
+    /// `CKPT_DIRECT_IO` overrides it: `1`/`on` behaves as `.always`, `0`/`off` as `.never`.
+    case automatic
+    /// Try `O_DIRECT` for every file, small or on tmpfs (falls back where it is refused).
+    case always
+    /// Always write through the page cache.
+    case never
+
+    /// The smallest expected file size `.automatic` writes directly.
+    public static let automaticThreshold = 64 << 20
+
+    /// Whether the open file lives on tmpfs or ramfs: the file system type of the longest mount
+    /// point in `/proc/self/mounts` that contains the file's real path.
+    static func isOnMemoryFileSystem(descriptor: Int32) -> Bool {
+        #if os(Linux)
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/fd/\(descriptor)", &buffer, buffer.count - 1)
+        guard length > 0, let mounts = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else {
+            return false
+        }
+        let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var best: (point: String, type: String)?
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 3 else { continue }
+            // Mount points escape space, tab, newline and backslash as octal (\040).
+            let point = String(fields[1]).replacingOccurrences(of: "\\040", with: " ")
+                .replacingOccurrences(of: "\\011", with: "\t").replacingOccurrences(of: "\\134", with: "\\")
+            let inside = point == "/" || path == point || path.hasPrefix(point + "/")
+            if inside, point.count >= (best?.point.count ?? -1) { best = (point, String(fields[2])) }
+        }
+        return ["tmpfs", "ramfs"].contains(best?.type ?? "")
+        #else
+        return false
+        #endif
+    }
+
+    func wantsDirect(descriptor: Int32, expectedSize: Int?) -> Bool {
+        #if os(Linux)
+        switch self {
+        case .never: return false
+        case .always: return true
+        case .automatic:
+            if let value = getenv("CKPT_DIRECT_IO").map({ String(cString: $0).lowercased() }) {
+                if ["1", "on", "always", "true", "yes"].contains(value) { return true }
+                if ["0", "off", "never", "false", "no"].contains(value) { return false }
+            }
+            guard let expectedSize, expectedSize >= Self.automaticThreshold else { return false }
+            return !Self.isOnMemoryFileSystem(descriptor: descriptor)
+        }
+        #else
+        return false
+        #endif
+    }
 }

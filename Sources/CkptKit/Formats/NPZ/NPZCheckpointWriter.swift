@@ -20,7 +20,8 @@ final class NPZCheckpointWriter: CheckpointWriter {
         }
         do {
             writer = try NPZWriter(path: output.temporaryPath, tensors: members,
-                                   compression: options.compress ? .deflated(level: Self.deflateLevel) : .stored)
+                                   compression: options.compress ? .deflated(level: Self.deflateLevel) : .stored,
+                                   directIO: options.directIO)
         } catch {
             output.discard()
             throw error

@@ -36,12 +36,15 @@ public final class NPZWriter {
     private var failure: NPZError?
 
     /// Creates the archive at `path` for `tensors`, checking all of them before touching disk.
-    public convenience init(path: String, tensors: [TensorInfo], compression: Compression = .stored) throws {
-        try self.init(path: path, tensors: tensors, compression: compression, forceZip64: false)
+    /// `directIO` chooses `O_DIRECT` writes (``DirectIO``); the bytes are the same either way.
+    public convenience init(path: String, tensors: [TensorInfo], compression: Compression = .stored,
+                            directIO: DirectIO = .automatic) throws {
+        try self.init(path: path, tensors: tensors, compression: compression, forceZip64: false, directIO: directIO)
     }
 
     /// Test hook: `forceZip64` writes every record in ZIP64 form, to exercise those paths.
-    init(path: String, tensors: [TensorInfo], compression: Compression, forceZip64: Bool) throws {
+    init(path: String, tensors: [TensorInfo], compression: Compression, forceZip64: Bool,
+         directIO: DirectIO = .automatic) throws {
         self.path = path
         self.tensors = tensors
         self.compression = compression
@@ -61,7 +64,8 @@ public final class NPZWriter {
         self.declared = declared
         pending = Set(declared.keys)
         do {
-            file = try OutputFile(path: path, mode: .truncate)
+            let size = tensors.reduce(0) { $0 + $1.byteCount }
+            file = try OutputFile(path: path, mode: .truncate, directIO: directIO, expectedSize: size)
         } catch {
             throw NPZError(error)
         }

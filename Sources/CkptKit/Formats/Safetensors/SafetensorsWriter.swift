@@ -66,6 +66,7 @@ final class SafetensorsWriter: CheckpointWriter {
     private var state = State.writing
     private let buffer: UnsafeMutableRawBufferPointer
     private var buffered = 0
+    private let directIO: DirectIO
 
     /// Prepares to write `layout` to `path` (a `.safetensors` file; with a shard limit, or when
     /// `path` ends in `.safetensors.index.json`, possibly shards and an index beside it).
@@ -120,6 +121,7 @@ final class SafetensorsWriter: CheckpointWriter {
         }
         self.outputs = outputs
         self.tensors = tensors
+        directIO = options.directIO
         buffer = .allocate(byteCount: Self.bufferSize, alignment: 64)
     }
 
@@ -323,7 +325,9 @@ final class SafetensorsWriter: CheckpointWriter {
 
     private func open(_ output: Int) throws {
         do {
-            let file = try OutputFile(path: outputs[output].atomic.temporaryPath, mode: .exclusive)
+            let header = outputs[output].header
+            let file = try OutputFile(path: outputs[output].atomic.temporaryPath, mode: .exclusive,
+                                      directIO: directIO, expectedSize: header.dataStart + header.dataSize)
             outputs[output].file = file
             try file.write(outputs[output].header.encoded())
         } catch {

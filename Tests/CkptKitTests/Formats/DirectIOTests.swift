@@ -1,0 +1,111 @@
+import CkptTestSupport
+import Foundation
+import Testing
+
+@testable import CkptKit
+
+/// O_DIRECT writes (`DirectIO`): the same bytes as buffered writes, whatever the sizes, patches
+/// and fallbacks.
+@Suite("Direct I/O")
+struct DirectIOTests {
+    /// Deterministic bytes.
+    static func pattern(_ count: Int, salt: Int) -> [UInt8] {
+        (0..<count).map { UInt8(truncatingIfNeeded: ($0 &+ salt) &* 2_654_435_761 >> 7) }
+    }
+
+    /// Writes pieces of odd sizes (crossing the 8 MiB staging chunks) and patches: into the
+    /// staging buffer, into bytes already on disk, and straddling both. Returns the file's bytes.
+    static func writeSample(_ path: String, _ directIO: DirectIO, refuseAt: Int? = nil) throws -> (bytes: [UInt8], direct: Bool) {
+        let file = try OutputFile(path: path, mode: .exclusive, directIO: directIO)
+        file.simulatedDirectRefusal = refuseAt
+        let direct = file.isDirect
+        let chunk = OutputFile.directChunkSize
+        for (index, size) in [1, 4095, 4097, 3 << 20 | 7, chunk, chunk - 4096 * 3 + 5, 12_345, 1 << 20].enumerated() {
+            try file.write(pattern(size, salt: index))
+            if index == 2 { try file.write([0xAA, 0xBB, 0xCC], at: 4094) }          // staged
+            if index == 5 {
+                try file.write(pattern(10, salt: 99), at: 100)                      // on disk
+                try file.write(pattern(9000, salt: 98), at: chunk * 2 - 4500)        // straddles disk and buffer
+            }
+        }
+        try file.write(pattern(7, salt: 97), at: file.offset - 7)                   // last bytes, staged
+        let written = file.offset
+        try file.sync()
+        try file.write([1, 2, 3])                                                    // after the tail
+        try file.close()
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(bytes.count == written + 3)
+        return (bytes, direct)
+    }
+
+    @Test func directWritesGiveTheBuffersBytes() throws {
+        let dir = try TemporaryDirectory()
+        let buffered = try Self.writeSample(dir.path("buffered"), .never)
+        #expect(!buffered.direct)
+        let direct = try Self.writeSample(dir.path("direct"), .always)
+        #if os(Linux)
+        #expect(direct.direct, "the test folder's file system accepts O_DIRECT")
+        #endif
+        #expect(direct.bytes == buffered.bytes)
+        for refusal in [0, 1, 2] {
+            let fallback = try Self.writeSample(dir.path("refused\(refusal)"), .always, refuseAt: refusal)
+            #expect(fallback.bytes == buffered.bytes, "fallback after \(refusal) direct writes")
+        }
+    }
+
+    @Test func memoryFileSystemsStayBuffered() throws {
+        #if os(Linux)
+        guard FileManager.default.isWritableFile(atPath: "/dev/shm") else { return }
+        let path = "/dev/shm/ckpt-directio-\(UUID().uuidString)"
+        defer { unlink(path) }
+        let automatic = try OutputFile(path: path, mode: .exclusive, directIO: .automatic, expectedSize: 1 << 30)
+        #expect(!automatic.isDirect || ProcessInfo.processInfo.environment["CKPT_DIRECT_IO"] != nil)
+        try automatic.close()
+        unlink(path)
+        // Forced onto tmpfs: direct where the kernel takes it, buffered where not; same bytes.
+        let forced = try Self.writeSample(path, .always)
+        let dir = try TemporaryDirectory()
+        #expect(forced.bytes == (try Self.writeSample(dir.path("b"), .never)).bytes)
+        #endif
+    }
+
+    @Test func automaticNeedsALargeFile() throws {
+        let dir = try TemporaryDirectory()
+        let small = try OutputFile(path: dir.path("s"), mode: .exclusive, directIO: .automatic, expectedSize: 1000)
+        #expect(!small.isDirect || ProcessInfo.processInfo.environment["CKPT_DIRECT_IO"] != nil)
+        try small.close()
+        let unknown = try OutputFile(path: dir.path("u"), mode: .exclusive, directIO: .automatic)
+        #expect(!unknown.isDirect || ProcessInfo.processInfo.environment["CKPT_DIRECT_IO"] != nil)
+        try unknown.close()
+    }
+
+    @Test func writersGiveTheSameFilesEitherWay() throws {
+        let dir = try TemporaryDirectory()
+        // Sizes that leave tails off the 4096 grid, one tensor crossing a staging chunk.
+        let tensors = [TensorInfo(name: "a", shape: [3, 1001], dtype: .float32),
+                       TensorInfo(name: "b", shape: [OutputFile.directChunkSize / 4 + 777], dtype: .float32),
+                       TensorInfo(name: "c", shape: [5], dtype: .float16)]
+        let layout = SafetensorsTests.layout(tensors)
+        var files: [String: [[UInt8]]] = [:]
+        for mode in [DirectIO.never, .always] {
+            let st = dir.path("m-\(mode).safetensors")
+            try SafetensorsTests.write(st, layout, options: WriterOptions(directIO: mode), rowsPerPiece: 1)
+            files["st", default: []].append(try SafetensorsTests.bytes(of: st))
+            for compression in [NPZWriter.Compression.stored, .deflated(level: 1)] {
+                let npz = dir.path("m-\(mode)-\(compression).npz")
+                let writer = try NPZWriter(path: npz, tensors: tensors, compression: compression, directIO: mode)
+                for info in tensors {
+                    try writer.beginTensor(info)
+                    try SafetensorsTests.values(info).withUnsafeBytes { try writer.append($0) }
+                    try writer.endTensor()
+                }
+                try writer.finish()
+                files["npz \(compression)", default: []].append(try SafetensorsTests.bytes(of: npz))
+                #expect(try NPZReader(path: npz).tensors.count == tensors.count)
+            }
+        }
+        for (name, versions) in files {
+            #expect(versions.count == 2 && versions[0] == versions[1], "\(name): direct and buffered files differ")
+        }
+    }
+}
