@@ -53,10 +53,15 @@ extension Ckpt {
                 }
                 let (input, output) = (paths[0], paths[1])
                 try out.check(format: format)
-                let request = ConvertRequest(
+                var request = ConvertRequest(
                     inputPath: input, outputPath: output, format: format.flatMap(CheckpointFormat.init(argument:)),
                     specPath: spec, dtype: out.floatType, writerOptions: out.writerOptions)
+                let progress = TransferProgress(label: output, quiet: out.quiet)
+                request.onStart = progress.onStart
+                request.onBytes = progress.onBytes
+                defer { progress.finish() }
                 let result = try Checkpoints.convert(request)
+                progress.finish()
                 if !out.quiet {
                     print("wrote \(output) (\(result.format.rawValue) from \(result.sourceFormat.rawValue)): "
                         + "\(result.tensorCount) tensors, \(NumberText.bytes(result.byteCount)) of values; structure: \(result.structure)")

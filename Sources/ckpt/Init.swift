@@ -74,7 +74,12 @@ extension Ckpt {
                     throw UsageError("--threads must be at least 1, not \(threads)")
                 }
                 request.threads = batch.threads ?? ProcessInfo.processInfo.activeProcessorCount
+                let progress = TransferProgress(label: output, quiet: out.quiet)
+                request.onStart = progress.onStart
+                request.onBytes = progress.onBytes
+                defer { progress.finish() }
                 let result = try Checkpoints.initialize(request)
+                progress.finish()
                 if !out.quiet {
                     let plan = result.plan
                     print("wrote \(result.outputPath) (\(result.format.rawValue)): \(plan.entries.count) tensors, "

@@ -51,6 +51,7 @@ public enum Checkpoints {
                 entries: plan.entries, selected: selected, seed: request.seed, threads: request.threads,
                 pieceElements: request.pieceElements ?? TensorGenerator.pieceElements)
             try checkCancellation(request.isCancelled)
+            request.onStart?(selected.reduce(0) { $0 + plan.entries[$1].info.byteCount })
             try generation.run(
                 begin: { entry in
                     try checkCancellation(request.isCancelled)

@@ -18,6 +18,9 @@ public struct ConvertRequest: Sendable {
     public var isCancelled: (@Sendable () -> Bool)? = nil
     /// Told the byte count of every tensor piece handed to the writer (for progress displays).
     public var onBytes: (@Sendable (Int) -> Void)? = nil
+    /// Called once before any value is written, with the number of bytes of values to write
+    /// (for a progress display).
+    public var onStart: (@Sendable (Int) -> Void)? = nil
 
     /// Creates a request.
     public init(inputPath: String, outputPath: String, format: CheckpointFormat? = nil, specPath: String? = nil,
@@ -76,6 +79,7 @@ extension Checkpoints {
         let layout = CheckpointLayout(tensors: sources.map(\.0), topLevelLayers: topLevelLayers,
                                       modelConfig: resolved?.1, recipe: reader.recipe)
         let writer = try makeWriter(format: format, path: request.outputPath, layout: layout, options: request.writerOptions)
+        request.onStart?(layout.tensors.reduce(0) { $0 + $1.info.byteCount })
         var bytes = 0
         do {
             var scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 64)

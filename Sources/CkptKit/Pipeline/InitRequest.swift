@@ -30,6 +30,9 @@ public struct InitRequest: Sendable {
     var pieceElements: Int? = nil
     /// Told the byte count of every tensor piece handed to the writer (for progress displays).
     public var onBytes: (@Sendable (Int) -> Void)? = nil
+    /// Called once before any value is written, with the number of bytes of values to write
+    /// (for a progress display).
+    public var onStart: (@Sendable (Int) -> Void)? = nil
 
     /// The writer options this request asks for.
     var writerOptions: WriterOptions {

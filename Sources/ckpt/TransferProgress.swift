@@ -1,0 +1,93 @@
+import CkptKit
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The progress bar of one `ckpt init` or `ckpt convert` on a terminal: bytes written of the
+/// total, throughput and ETA, redrawn in place at most ten times a second on standard error and
+/// cleared at the end. Off when standard error is not a terminal or with `--quiet`.
+final class TransferProgress: @unchecked Sendable {
+    private let enabled: Bool
+    private let label: String
+    private let lock = NSLock()
+    private var total = 0
+    private var done = 0
+    private var started = Date()
+    private var lastDraw = Date.distantPast
+    private var drawn = false
+
+    /// A bar for writing `label` (the output path), shown only on a terminal and when not `quiet`.
+    init(label: String, quiet: Bool) {
+        self.label = label
+        enabled = !quiet && isatty(STDERR_FILENO) != 0
+    }
+
+    /// The request hooks: the total when writing starts, then bytes as they are written.
+    var onStart: @Sendable (Int) -> Void { { [self] total in start(total: total) } }
+    var onBytes: @Sendable (Int) -> Void { { [self] count in add(count) } }
+
+    func start(total: Int) {
+        lock.withLock {
+            self.total = total
+            started = Date()
+        }
+    }
+
+    func add(_ count: Int) {
+        guard enabled else { return }
+        let line: String? = lock.withLock {
+            done += count
+            let now = Date()
+            guard now.timeIntervalSince(lastDraw) >= 0.1 else { return nil }
+            lastDraw = now
+            drawn = true
+            return Self.line(label: label, done: done, total: total, seconds: now.timeIntervalSince(started),
+                             width: Self.terminalColumns())
+        }
+        if let line { FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8)) }
+    }
+
+    /// Clears the bar (before the summary line or an error).
+    func finish() {
+        let clear = lock.withLock { () -> Bool in
+            defer { drawn = false }
+            return drawn
+        }
+        if clear { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    }
+
+    /// `[=======>        ] 1.2 GiB / 4.9 GiB  512 MiB/s  ETA 0:07  out.safetensors`, cut to `width`.
+    static func line(label: String, done: Int, total: Int, seconds: Double, width: Int) -> String {
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
+        let barWidth = 24
+        let filled = Int(fraction * Double(barWidth))
+        let bar = "[" + String(repeating: "=", count: filled) + (filled < barWidth ? ">" : "")
+            + String(repeating: " ", count: max(0, barWidth - filled - 1)) + "]"
+        let rate = seconds > 0 ? Double(done) / seconds : 0
+        var text = "\(bar) \(NumberText.bytes(done)) / \(NumberText.bytes(total))"
+        if rate > 0 {
+            text += "  \(NumberText.bytes(Int(rate)))/s"
+            if total > done { text += "  ETA \(clock(Double(total - done) / rate))" }
+        }
+        text += "  " + label
+        return String(text.prefix(max(20, width - 1)))
+    }
+
+    /// `0:07`, `12:34`, `1:02:03`.
+    static func clock(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded(.up))
+        let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60)
+        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
+    }
+
+    private static func terminalColumns() -> Int {
+        var size = winsize()
+        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
+    }
+}
