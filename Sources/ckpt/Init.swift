@@ -75,6 +75,7 @@ extension Ckpt {
                 }
                 request.threads = batch.threads ?? ProcessInfo.processInfo.activeProcessorCount
                 let result = try Checkpoints.initialize(request)
+                for warning in result.plan.warnings { printError("ckpt: warning: \(warning)") }
                 if !out.quiet {
                     let plan = result.plan
                     print("wrote \(result.outputPath) (\(result.format.rawValue)): \(plan.entries.count) tensors, "
