@@ -79,9 +79,15 @@ struct RulesCLITests {
             .write(toFile: dir.path("jobs.json"), atomically: true, encoding: .utf8)
         let result = try ProcessRunner.ckpt(["batch", "jobs.json", "--threads", "2", "-q"], currentDirectory: dir.url.path)
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
         let inspect = try ProcessRunner.ckpt(["inspect", dir.path("m1.safetensors"), "--json"])
         let tensors = Self.tensors(try Self.json(inspect.stdout)["tensors"])
         #expect(tensors["hidden1/bias"]?["mean"]?.double == 0.5)
         #expect(try Self.json(inspect.stdout)["recipe"]?["rules"]?["file_content"] != nil)
+        // ckpt init --seeds is a one-job batch: the flags travel with it, and warnings are printed.
+        let seeds = try ProcessRunner.ckpt(["init", "mlp.json", "--seeds", "1..2", "-o", "s{seed}.npz", "-q", "--rule", "head/*=zeros"],
+                                           currentDirectory: dir.url.path)
+        #expect(seeds.status == 0, "\(seeds.stderr)")
+        #expect(seeds.stderr.contains("ckpt: warning: ") && seeds.stderr.contains("--rule 'head/*=zeros' matches no tensor"), "\(seeds.stderr)")
     }
 }
