@@ -89,6 +89,7 @@ enum BatchCommand {
         try reportingErrors {
             let options = try batch.batchOptions(force: force)
             let plan = try BatchPlanner.plan(try jobs(), options: options)
+            for warning in plan.warnings { printError("ckpt: warning: \(warning)") }
             if dryRun {
                 for output in plan.selected { print("\(output.id)\t\(output.path)") }
                 return

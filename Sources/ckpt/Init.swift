@@ -80,6 +80,7 @@ extension Ckpt {
                 defer { progress.finish() }
                 let result = try Checkpoints.initialize(request)
                 progress.finish()
+                for warning in result.plan.warnings { printError("ckpt: warning: \(warning)") }
                 if !out.quiet {
                     let plan = result.plan
                     print("wrote \(result.outputPath) (\(result.format.rawValue)): \(plan.entries.count) tensors, "

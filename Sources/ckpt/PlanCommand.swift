@@ -24,6 +24,7 @@ extension Ckpt {
             try reportingErrors {
                 let options = try planning.apply(to: PlanOptions(respectConfig: respectConfig))
                 let plan = try Checkpoints.plan(specPath: spec, options: options)
+                for warning in plan.warnings { printError("ckpt: warning: \(warning)") }
                 if json {
                     print(JSONWriter.string(plan.json(options: options), style: .pretty))
                 } else {
@@ -36,6 +37,13 @@ extension Ckpt {
 
 /// The readable table of `ckpt plan`.
 enum PlanTable {
+    /// `(gain=1.5)`, or nothing when the initializer has no parameters.
+    static func parameters(_ initializer: Initializer) -> String {
+        let list = initializer.parameterList
+        guard !list.isEmpty else { return "" }
+        return "(" + list.map { "\($0.key)=\(JSONWriter.string($0.value, style: .compact))" }.joined(separator: ", ") + ")"
+    }
+
     static func render(_ plan: Plan) -> String {
         let header = ["tensor", "shape", "params", "initializer", "std", "reason"]
         var rows: [[String]] = []
@@ -43,7 +51,7 @@ enum PlanTable {
             let shape = "(" + entry.shape.map(String.init).joined(separator: ", ") + (entry.shape.count == 1 ? ",)" : ")")
             rows.append([
                 entry.name, shape, String(entry.info.elementCount),
-                entry.initializer.name + " " + entry.fill.summary,
+                entry.initializer.name + Self.parameters(entry.initializer) + " " + entry.fill.summary,
                 entry.fill.expectedMoments(shape: entry.shape).map { NumberText.short($0.std) } ?? "-", entry.reason,
             ])
         }

@@ -4,9 +4,9 @@ import Foundation
 extension BatchJob {
     /// Keys every job accepts.
     static let commonKeys = ["output", "dtype", "compress", "weights_only", "max_shard_size", "only_shards", "force",
-                             "name", "rules"]
+                             "name"]
     /// Keys only `init` jobs accept.
-    static let initKeys = ["init", "seeds", "formats", "respect_config", "profile", "fans"]
+    static let initKeys = ["init", "seeds", "formats", "respect_config", "profile", "fans", "rules"]
     /// Keys only `convert` jobs accept.
     static let convertKeys = ["convert", "to", "spec"]
     /// The most seeds one job may expand to (a typo such as `0..99999999999` stops here).
@@ -40,9 +40,6 @@ extension BatchJob {
         for (key, value) in defaults.members where merged[key] == nil && allowed.contains(key) {
             merged[key] = value
         }
-        if merged["rules"] != nil {
-            throw FieldProblem("rules", "rules files are not supported yet")
-        }
 
         guard let outputValue = merged["output"] else {
             throw FieldProblem("output", "every job needs an \"output\" path (a pattern such as \"out/seed{seed}.{format}\", or a folder ending in /)")
@@ -62,6 +59,7 @@ extension BatchJob {
                 }
                 job.profile = profile
             }
+            if let value = merged["rules"] { job.rulesPath = try string(value, "rules") }
             if let value = merged["fans"] {
                 let text = try string(value, "fans")
                 guard let fans = FanConvention(name: text) else {

@@ -34,6 +34,10 @@ public struct BatchJob: Sendable {
     public var profile: Profile?
     /// How fans are computed (`init` only; `"fans"`); nil for the default.
     public var fans: FanConvention?
+    /// The rules file (`init` only; `"rules"`), as written in the job.
+    public var rulesPath: String?
+    /// The rules in force (loaded from `rulesPath` when the batch is planned, or given by `ckpt init`).
+    public var rules: RuleSet?
     /// Deflate `.npz` members.
     public var compress = false
     /// Legacy `.h5`: write weights only.

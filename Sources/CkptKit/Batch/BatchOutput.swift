@@ -26,6 +26,7 @@ public struct BatchOutput: Sendable {
     public var respectConfig = false
     public var profile: Profile?
     public var fans: FanConvention?
+    public var rules: RuleSet?
     public var compress = false
     public var weightsOnly = false
     public var maxShardBytes: Int?
@@ -54,5 +55,5 @@ public struct BatchOutput: Sendable {
     }
 
     /// The plan options of an `init` output.
-    var planOptions: PlanOptions { PlanOptions(respectConfig: respectConfig, dtype: dtype, fans: fans, profile: profile) }
+    var planOptions: PlanOptions { PlanOptions(respectConfig: respectConfig, dtype: dtype, fans: fans, profile: profile, rules: rules) }
 }

@@ -9,6 +9,20 @@ public struct BatchPlan: Sendable {
     /// The model plans of `init` outputs, by ``BatchOutput/planKey`` (for recipes on `--resume`).
     var plans: [String: Plan] = [:]
 
+    /// The plans' warnings (a rule that matches no tensor), each once, prefixed with the model file.
+    public var warnings: [String] {
+        var seen: Set<String> = []
+        var result: [String] = []
+        for key in plans.keys.sorted() {
+            guard let plan = plans[key] else { continue }
+            let spec = key.split(separator: "\u{0}", maxSplits: 1).first.map(String.init) ?? ""
+            for warning in plan.warnings where seen.insert(spec + warning).inserted {
+                result.append("\(spec): \(warning)")
+            }
+        }
+        return result
+    }
+
     /// The recipe an `init` output embeds, when its model plans.
     func recipe(of output: BatchOutput) -> String? {
         guard let key = output.planKey, let plan = plans[key], let seed = output.seed else { return nil }

@@ -69,6 +69,14 @@ private struct Expansion {
     }
 
     mutating func expand(_ job: BatchJob) throws(BatchError) -> [BatchOutput] {
+        var job = job
+        if job.rules == nil, let rulesPath = job.rulesPath {
+            do {
+                job.rules = try RuleSet.load(file: file.resolve(rulesPath))
+            } catch {
+                throw file.error(job, field: "rules", error.description)
+            }
+        }
         let patternText = job.output.hasSuffix("/") ? job.output + BatchJob.defaultFileName(for: job.kind) : job.output
         let pattern: OutputPattern
         do {
@@ -197,6 +205,7 @@ private struct Expansion {
                                  format: format, dtype: dtype, seed: seed, spec: spec, input: input)
         output.respectConfig = job.respectConfig
         output.profile = job.profile
+        output.rules = job.rules
         output.fans = job.fans
         output.compress = job.compress
         output.weightsOnly = job.weightsOnly
@@ -218,6 +227,7 @@ private struct Expansion {
         if job.kind == .initialize {
             settings["respect_config"] = .bool(job.respectConfig)
             if let profile = job.profile { settings["profile"] = .string(profile.rawValue) }
+            if let rules = job.rules { settings["rules"] = rules.recipeJSON }
             if let fans = job.fans { settings["fans"] = .string(fans.name) }
         }
         settings["compress"] = .bool(job.compress)
@@ -271,7 +281,7 @@ private struct Expansion {
     // MARK: Specs
 
     private static func planKey(_ spec: String, _ options: PlanOptions) -> String {
-        "\(spec)\u{0}\(options.respectConfig)\u{0}\(options.dtype?.rawValue ?? "")\u{0}\(options.profile?.rawValue ?? "")\u{0}\(options.fans?.name ?? "")"
+        "\(spec)\u{0}\(options.respectConfig)\u{0}\(options.dtype?.rawValue ?? "")\u{0}\(options.profile?.rawValue ?? "")\u{0}\(options.fans?.name ?? "")\u{0}\(options.rules?.identity ?? "")"
     }
 
     /// The model's plan, once per spec and options; nil when the spec does not plan.

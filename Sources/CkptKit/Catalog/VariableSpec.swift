@@ -35,6 +35,8 @@ public struct VariableSpec: Sendable {
     /// The config holding `initializerKey` when it is not the layer's own (a layer wrapped in
     /// Bidirectional or TimeDistributed keeps its initializers in its nested config).
     public var config: JSONObject?
+    /// A custom layer's default initializer from a rules file, with its reason.
+    var ruleDefault: (Initializer, String)?
 
     init(
         _ name: String, _ shape: [Int], role: TensorRole, trainable: Bool = true,
@@ -54,6 +56,7 @@ public struct VariableSpec: Sendable {
         self.unitForgetBias = nil
         self.dtype = nil
         self.config = nil
+        self.ruleDefault = nil
     }
 
     /// The spec with its fan semantics set.

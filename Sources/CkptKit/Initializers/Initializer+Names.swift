@@ -160,6 +160,12 @@ extension Initializer {
     public static func parse(ruleText: String) throws(InitializerError) -> Initializer {
         let text = ruleText.trimmingCharacters(in: .whitespaces)
         let (rawName, config) = try splitRule(text)
+        return try parse(name: rawName, config: config)
+    }
+
+    /// An initializer named as in `--rule` text, with its parameters already split into `config`
+    /// (a rules file's `{"name": "orthogonal", "gain": 1.5}`).
+    public static func parse(name rawName: String, config: JSONObject) throws(InitializerError) -> Initializer {
         var name = rawName
         var dialect: Dialect?
         let prefixes: [(String, Dialect)] = [

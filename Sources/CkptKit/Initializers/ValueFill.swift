@@ -193,3 +193,45 @@ extension StructuredFill {
         }
     }
 }
+
+extension ValueFill {
+    /// The fill with every value multiplied by `factor` (so its std too), or nil when the fill has
+    /// no such form (ZerO is fixed by design).
+    public func scaled(by factor: Double) -> ValueFill? {
+        switch self {
+        case .elementwise(let distribution): return .elementwise(distribution.scaled(by: factor))
+        case .structured(let structured): return structured.scaled(by: factor).map(ValueFill.structured)
+        }
+    }
+}
+
+extension Distribution {
+    /// Every value multiplied by `factor`.
+    public func scaled(by factor: Double) -> Distribution {
+        switch self {
+        case .constant(let value): return .constant(value * factor)
+        case .uniform(let low, let high):
+            return factor >= 0 ? .uniform(low: low * factor, high: high * factor) : .uniform(low: high * factor, high: low * factor)
+        case .normal(let mean, let std): return .normal(mean: mean * factor, std: std * abs(factor))
+        case .truncatedNormal(let mean, let std, let low, let high):
+            let (a, b) = factor >= 0 ? (low * factor, high * factor) : (high * factor, low * factor)
+            return .truncatedNormal(mean: mean * factor, std: std * abs(factor), low: a, high: b)
+        }
+    }
+}
+
+extension StructuredFill {
+    /// Every value multiplied by `factor` (the forget-gate ones of an LSTM bias stay 1), or nil.
+    public func scaled(by factor: Double) -> StructuredFill? {
+        switch self {
+        case .orthogonal(let gain, let flattening): return .orthogonal(gain: gain * factor, flattening: flattening)
+        case .identity(let gain): return .identity(gain: gain * factor)
+        case .dirac(let groups, let gain): return .dirac(groups: groups, gain: gain * factor)
+        case .deltaOrthogonal(let gain): return .deltaOrthogonal(gain: gain * factor)
+        case .sparse(let sparsity, let std): return .sparse(sparsity: sparsity, std: std * abs(factor))
+        case .zerO: return nil
+        case .unitForgetBias(let units, let base): return .unitForgetBias(units: units, base: base.scaled(by: factor))
+        case .gates(let count, let inner): return inner.scaled(by: factor).map { .gates(count: count, inner: $0) }
+        }
+    }
+}

@@ -11,8 +11,10 @@ extension Plan {
         if let options {
             root["fans"] = .string(options.effectiveFans.name)
             root["profile"] = options.profile.map { .string($0.rawValue) } ?? .null
+            if let rules = options.rules, !rules.isEmpty { root["rules"] = rules.recipeJSON }
         }
         root["tensors"] = .array(entries.map { $0.json })
+        if !warnings.isEmpty { root["warnings"] = .array(warnings.map(JSONValue.string)) }
         var totals = JSONObject()
         totals["tensors"] = .number(JSONNumber(entries.count))
         totals["parameters"] = .number(JSONNumber(parameterCount))
@@ -46,6 +48,7 @@ extension PlanEntry {
         initializerObject["dialect"] = .string(initializer.dialect.rawValue)
         object["initializer"] = .object(initializerObject)
         object["distribution"] = .string(fill.summary)
+        object["scale"] = .number(JSONNumber(scale))
         if let moments = fill.expectedMoments(shape: shape) {
             object["expected_mean"] = .number(JSONNumber(moments.mean))
             object["expected_std"] = .number(JSONNumber(moments.std))

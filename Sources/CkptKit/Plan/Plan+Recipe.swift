@@ -10,6 +10,7 @@ extension Plan {
         root["dtype"] = options.dtype.map { .string($0.rawValue) } ?? .null
         root["fans"] = .string(options.effectiveFans.name)
         root["profile"] = options.profile.map { .string($0.rawValue) } ?? .null
+        if let rules = options.rules, !rules.isEmpty { root["rules"] = rules.recipeJSON }
         root["generator"] = .string("philox4x32-10/sha256-key/v1")
         // An orthogonal QR's last bits depend on OpenBLAS's kernels (random-streams.md §10).
         if entries.contains(where: { if case .structured(let fill) = $0.fill { fill.usesQR } else { false } }) {
@@ -23,6 +24,8 @@ extension Plan {
             for (key, value) in entry.initializer.parameterList { parameters[key] = value }
             item["parameters"] = .object(parameters)
             item["distribution"] = .string(entry.fill.summary)
+            if entry.scale != 1 { item["scale"] = .number(JSONNumber(entry.scale)) }
+            if options.rules.map({ !$0.isEmpty }) ?? false { item["reason"] = .string(entry.reason) }
             if entry.fanConvention != options.effectiveFans { item["fans"] = .string(entry.fanConvention.name) }
             if let configSeed = entry.initializer.seed { item["config_seed"] = .number(JSONNumber(configSeed)) }
             tensors[entry.name] = .object(item)

@@ -7,6 +7,8 @@ public struct Plan: Sendable {
 
     /// The names of every entry of the top-level `model.layers`, in order.
     public var topLevelLayers: [String]
+    /// Warnings for the user (a rule that matches no tensor), one line each.
+    public var warnings: [String] = []
 
     /// Total number of elements.
     public var parameterCount: Int { entries.reduce(0) { $0 + $1.info.elementCount } }
@@ -52,6 +54,8 @@ public struct PlanEntry: Sendable {
     public var distribution: Distribution? { fill.distribution }
     /// Why this initializer was chosen.
     public var reason: String
+    /// The factor rules and schemes put on every value (already in `fill`); 1 when none.
+    public var scale: Double = 1
 
     /// The tensor's name, shape and dtype.
     public var info: TensorInfo { TensorInfo(name: name, shape: shape, dtype: dtype) }

@@ -9,13 +9,16 @@ public struct PlanOptions: Sendable {
     public var fans: FanConvention?
     /// A framework's default initialization (`--profile`), above `--respect-config` in precedence.
     public var profile: Profile?
+    /// A rules file, `--scheme` and `--rule` flags (docs/rules.md), above the profile in precedence.
+    public var rules: RuleSet?
 
     /// Creates options.
-    public init(respectConfig: Bool = false, dtype: DType? = nil, fans: FanConvention? = nil, profile: Profile? = nil) {
+    public init(respectConfig: Bool = false, dtype: DType? = nil, fans: FanConvention? = nil, profile: Profile? = nil, rules: RuleSet? = nil) {
         self.respectConfig = respectConfig
         self.dtype = dtype
         self.fans = fans
         self.profile = profile
+        self.rules = rules
     }
 
     /// The fan convention in force when no tensor-specific choice overrides it.

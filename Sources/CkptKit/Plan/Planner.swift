@@ -13,8 +13,11 @@ public struct Planner: Sendable {
     public func plan(_ model: KerasModel) throws(ModelError) -> Plan {
         var entries: [PlanEntry] = []
         let scope = ActivationTracer.Scope(model: model, parent: nil, nameInParent: nil)
-        try walk(model, scope: scope, pathPrefix: "", namePrefix: "", topLevel: nil, inheritedDType: nil, into: &entries)
-        return Plan(modelName: model.name, entries: entries, topLevelLayers: model.kerasLayers.map(\.name))
+        let rules = rulesState(for: model)
+        try walk(model, scope: scope, pathPrefix: "", namePrefix: "", topLevel: nil, inheritedDType: nil, rules: rules, into: &entries)
+        var plan = Plan(modelName: model.name, entries: entries, topLevelLayers: model.kerasLayers.map(\.name))
+        plan.warnings = rules?.warnings ?? []
+        return plan
     }
 
     /// Keras' `snake_case` of a class name, as `saving_lib` keys layers (`Conv2DTranspose` → `conv2d_transpose`).
@@ -49,7 +52,7 @@ public struct Planner: Sendable {
 
     private func walk(
         _ model: KerasModel, scope: ActivationTracer.Scope, pathPrefix: String, namePrefix: String,
-        topLevel: String?, inheritedDType: DType?, into entries: inout [PlanEntry]
+        topLevel: String?, inheritedDType: DType?, rules: RulesState?, into entries: inout [PlanEntry]
     ) throws(ModelError) {
         var counters: [String: Int] = [:]
         for layer in model.kerasLayers {
@@ -62,10 +65,10 @@ public struct Planner: Sendable {
             if let submodel = layer.submodel {
                 let inner = ActivationTracer.Scope(model: submodel, parent: scope, nameInParent: layer.name)
                 try walk(submodel, scope: inner, pathPrefix: layerPath + "/", namePrefix: namePrefix + layer.name + "/",
-                         topLevel: topLevel ?? layer.name, inheritedDType: dtype, into: &entries)
+                         topLevel: topLevel ?? layer.name, inheritedDType: dtype, rules: rules, into: &entries)
                 continue
             }
-            let variables = try LayerCatalog.variables(of: layer)
+            let variables = try self.variables(of: layer)
             var indices: [[String]: Int] = [:]
             for variable in variables {
                 let index = indices[variable.sublayer, default: 0]
@@ -79,18 +82,22 @@ public struct Planner: Sendable {
                 let entryDType = variable.dtype ?? options.dtype ?? dtype ?? .float32
                 entries.append(try planEntry(
                     variable, index: index, layer: owner, scope: scope, layerPath: ownerPath,
-                    namePrefix: namePrefix, topLevel: topLevel ?? layer.name, dtype: entryDType))
+                    namePrefix: namePrefix, topLevel: topLevel ?? layer.name, dtype: entryDType, rules: rules))
             }
         }
     }
 
     private func planEntry(
         _ variable: VariableSpec, index: Int, layer: KerasLayer, scope: ActivationTracer.Scope,
-        layerPath: String, namePrefix: String, topLevel: String, dtype: DType
+        layerPath: String, namePrefix: String, topLevel: String, dtype: DType, rules: RulesState?
     ) throws(ModelError) -> PlanEntry {
         let name = namePrefix + layer.name + "/" + variable.nameInLayer
         let convention = options.effectiveFans
-        let choice = try choose(variable, layer: layer, scope: scope, tensorName: name, convention: convention)
+        var choice = try choose(variable, layer: layer, scope: scope, tensorName: name, convention: convention)
+        if let rules {
+            choice = try applyRules(choice, variable: variable, layer: layer, scope: scope, tensorName: name,
+                                    layerName: namePrefix + layer.name, state: rules)
+        }
         let initializer = choice.initializer
         func fail(_ error: InitializerError) -> ModelError {
             ModelError("tensor \(name) of \(layer.label): \(error)")
@@ -126,9 +133,15 @@ public struct Planner: Sendable {
         } catch {
             throw fail(error)
         }
+        if choice.scale != 1 {
+            guard let scaled = fill.scaled(by: choice.scale) else {
+                throw ModelError("tensor \(name) of \(layer.label): \(fill.summary) cannot be scaled (\(choice.reason))")
+            }
+            fill = scaled
+        }
         // The rules' LSTM bias: the catalog marks unit_forget_bias; --respect-config and profiles
         // decide for themselves (a PyTorch profile has no forget-gate ones).
-        if choice.fill == nil, options.profile == nil, !options.respectConfig,
+        if choice.fill == nil, !choice.fromRules, options.profile == nil, !options.respectConfig,
            let units = variable.unitForgetBias, case .elementwise(let base) = fill {
             fill = .structured(.unitForgetBias(units: units, base: base))
         }
@@ -139,15 +152,20 @@ public struct Planner: Sendable {
             reason: choice.reason)
         entry.fanConvention = choice.fans == nil ? convention : (options.profile?.fanConvention ?? convention)
         entry.fansDefined = fansDefined
+        entry.scale = choice.scale
         return entry
     }
 
     /// One tensor's initializer, why, and the fans or fill a profile fixes for it.
-    private struct Choice {
+    struct Choice {
         var initializer: Initializer
         var reason: String
         var fans: Fans? = nil
         var fill: ValueFill? = nil
+        /// A factor on every value, from rules and schemes.
+        var scale: Double = 1
+        /// Whether a user rule or scheme set the initializer (no implicit unit_forget_bias then).
+        var fromRules = false
     }
 
     /// The rules, lowest precedence first: role defaults < activation table < `--respect-config`
@@ -164,7 +182,7 @@ public struct Planner: Sendable {
             }
         }
         if let profile = options.profile {
-            let siblings = try LayerCatalog.variables(of: layer)
+            let siblings = try variables(of: layer)
             do {
                 if let choice = try profile.choice(for: variable, layer: layer, siblings: siblings, convention: convention) {
                     return Choice(initializer: choice.initializer, reason: choice.reason, fans: choice.fans, fill: choice.fill)
@@ -172,6 +190,9 @@ public struct Planner: Sendable {
             } catch {
                 throw ModelError("tensor \(tensorName) of \(layer.label): profile \(profile.rawValue): \(error)")
             }
+        }
+        if let (initializer, reason) = variable.ruleDefault {
+            return Choice(initializer: initializer, reason: reason)
         }
         if options.respectConfig {
             let initializer: Initializer, reason: String

@@ -103,7 +103,7 @@ struct BatchJobsFileTests {
         BadFile(description: "profile", text: #"{"jobs": [{"init": "m.json", "output": "a.npz"}, {"init": "m.json", "profile": "tensorflow", "output": "b.npz"}]}"#,
                 expected: [#"jobs.json: job 2 ("init"), field "profile": unknown profile "tensorflow"; expected one of keras, torch, flax"#]),
         BadFile(description: "rules", text: #"{"jobs": [{"convert": "a.npz", "rules": "r.json", "output": "b.npz"}]}"#,
-                expected: [#"job 1 ("convert"), field "rules": rules files are not supported yet"#]),
+                expected: [#"job 1 ("convert"), field "rules": "rules" applies to init jobs, not convert jobs"#]),
         BadFile(description: "profile on a convert job", text: #"{"jobs": [{"convert": "a.npz", "profile": "torch", "output": "b.npz"}]}"#,
                 expected: [#"job 1 ("convert"), field "profile": "profile" applies to init jobs, not convert jobs"#]),
         BadFile(description: "unknown fans", text: #"{"defaults": {"fans": "mxnet"}, "jobs": [{"init": "m.json", "output": "b.npz"}]}"#,

@@ -190,7 +190,7 @@ struct BatchCLITests {
         BadBatch(description: "profile", jobs: #"{"jobs": [{"init": "mlp.json", "profile": "tf", "output": "a.npz"}]}"#,
                  expected: [#"jobs.json: job 1 ("init"), field "profile": unknown profile "tf"; expected one of keras, torch, flax"#]),
         BadBatch(description: "rules", jobs: #"{"jobs": [{"init": "mlp.json", "output": "a.npz"}, {"init": "mlp.json", "rules": "rules.json", "output": "b.npz"}]}"#,
-                 expected: [#"jobs.json: job 2 ("init"), field "rules": rules files are not supported yet"#]),
+                 expected: [#"jobs.json: job 2 ("init"), field "rules": "#, "rules.json: no such rules file"]),
         BadBatch(description: "malformed jobs file", jobs: "{\"jobs\": [\n  {\"init\" \"mlp.json\"}]}", expected: ["jobs.json: malformed JSON at line 2, column 11"]),
         BadBatch(description: "bad shard", jobs: #"{"jobs": [{"init": "mlp.json", "output": "a.npz"}]}"#, extra: ["--shard", "0/4"], expected: ["--shard \"0/4\""]),
         BadBatch(description: "resume without report", jobs: #"{"jobs": [{"init": "mlp.json", "output": "a.npz"}]}"#, extra: ["--resume"],
