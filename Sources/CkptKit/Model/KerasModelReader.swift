@@ -158,6 +158,22 @@ public struct KerasModelReader: Sendable {
                 layer.inputShapeSource = "batch_shape"
             }
         }
+        // Keras 2 MultiHeadAttention: build_config.input_shape is the query's shape alone; the
+        // config's query_shape/value_shape/key_shape give every input.
+        if layer.inputShapes.count == 1, let call = layer.calls.first, call.count > 1,
+           let query = config["query_shape"], let value = config["value_shape"], !query.isNull, !value.isNull {
+            var named: [(String, JSONValue)] = [("query_shape", query), ("value_shape", value)]
+            if call.count > 2, let key = config["key_shape"], !key.isNull { named.append(("key_shape", key)) }
+            layer.inputShapes = []
+            layer.namedInputShapes = [:]
+            for (key, shapeValue) in named {
+                let shapes = try readShapes(shapeValue, path: "\(path).config.\(key)")
+                guard shapes.count == 1 else { throw fail("\(path).config.\(key): expected one shape") }
+                layer.inputShapes.append(shapes[0])
+                layer.namedInputShapes[key] = shapes[0]
+            }
+            layer.inputShapeSource = "config (Keras 2 query_shape, value_shape)"
+        }
         layer.wrapped = try readWrapped(layer, path: path)
         return layer
     }
