@@ -40,4 +40,16 @@ struct SpecInteropTests {
             #expect(result.stdout.contains(" 0 failed"), "\(name): \(result.stdout)")
         }
     }
+
+    /// A tf.keras full `.h5` converted to `.keras` carries its model as Keras 3 JSON.
+    @Test func keras2FullH5ConvertsToALoadableKerasArchive() throws {
+        try KerasInteropTests.requireVenv()
+        let dir = try TemporaryDirectory()
+        let converted = try ProcessRunner.ckpt(["convert", TestPaths.fixture("formats/tfkeras_small_full.h5"), "-o", dir.path("m.keras")])
+        #expect(converted.status == 0, "\(converted.stderr)")
+        let exported = try ProcessRunner.ckpt(["export-keras", TestPaths.fixture("formats/tfkeras_small.json"), "-o", dir.path("model.json")])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let result = try Self.python("check_formats.py", ["load-keras", "--model", dir.path("model.json"), "--file", dir.path("m.keras")])
+        #expect(result.status == 0 && result.stdout.contains(" 0 failed"), "\(result.stdout)\n\(result.stderr)")
+    }
 }

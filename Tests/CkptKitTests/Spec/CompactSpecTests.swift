@@ -73,4 +73,18 @@ struct CompactSpecTests {
         let config = try #require(try KerasArchiveReader(path: out).modelConfig)
         #expect(config == (try Checkpoints.exportKeras(specPath: spec)))
     }
+
+    /// The command prints the export on stdout, or fails with one line and status 1.
+    @Test func exportKerasCommand() throws {
+        let spec = TestPaths.fixture("spec/cnn.json")
+        let result = try ProcessRunner.ckpt(["export-keras", spec])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == (try Checkpoints.exportKeras(specPath: spec)) + "\n")
+        let dir = try TemporaryDirectory()
+        try #"{"input": [4], "layers": [{"Dence": {"units": 3}}]}"#.write(toFile: dir.path("bad.json"), atomically: true, encoding: .utf8)
+        let bad = try ProcessRunner.ckpt(["export-keras", dir.path("bad.json")])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.hasSuffix("layers[0]: unknown layer class \"Dence\"; did you mean \"Dense\"?\n"))
+        #expect(bad.stderr.split(separator: "\n").count == 1)
+    }
 }
