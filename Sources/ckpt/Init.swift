@@ -16,7 +16,7 @@ extension Ckpt {
                 """
         )
 
-        @Argument(help: "The model architecture: a Keras model JSON (model.to_json()).")
+        @Argument(help: "The model architecture: a Keras model JSON (model.to_json(), Keras 3 or 2) or a compact spec (docs/spec.md).")
         var spec: String
 
         @Option(name: .shortAndLong, help: "The checkpoint file to write; with --seeds a pattern such as 'out/seed{seed}.safetensors'.")

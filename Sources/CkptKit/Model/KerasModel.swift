@@ -9,6 +9,8 @@ public struct KerasModel: Sendable {
     public var layers: [KerasLayer]
     /// The model's output tensors (empty for a Sequential, whose output is its last layer).
     public var outputs: [TensorReference]
+    /// The model's input tensors (`config.input_layers`; empty for a Sequential).
+    public var inputs: [TensorReference] = []
 
     /// Whether the model is a Sequential stack.
     public var isSequential: Bool { className == "Sequential" }

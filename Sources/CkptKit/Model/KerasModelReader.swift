@@ -3,7 +3,8 @@
 ///
 /// Keras 3 is the dialect this reader targets: `module`/`class_name`/`config` entries,
 /// `build_config.input_shape`, and inbound nodes as `{"args": [keras tensors], "kwargs": {}}`.
-/// Keras 2 inbound nodes (`[[name, node, tensor, kwargs]]`) and `Model` are accepted too.
+/// Keras 2 inbound nodes (`[[name, node, tensor, kwargs]]`) and `Model` are accepted too, and so
+/// is ckpt's compact spec (docs/spec.md), read through the Keras 3 JSON it stands for.
 public struct KerasModelReader: Sendable {
     /// The file name used in error messages.
     public var file: String
@@ -26,6 +27,17 @@ public struct KerasModelReader: Sendable {
 
     /// Reads a model from parsed JSON.
     public func read(json: JSONValue) throws(ModelError) -> KerasModel {
+        if CompactSpec.isCompact(json) {
+            // The expanded spec is read once for its shapes, exported as Keras writes it (layers in
+            // Keras's order), and that JSON is the model: the same graph as the exported file.
+            let expanded = try CompactSpec(file: file).expand(json)
+            let first = try read(json: expanded)
+            var model = try read(json: KerasJSONExporter.export(first))
+            for index in model.layers.indices {
+                if let source = first.layer(named: model.layers[index].name) { model.layers[index].jsonPath = source.jsonPath }
+            }
+            return model
+        }
         guard let root = json.object else {
             throw ModelError(file: file, "expected a JSON object with \"class_name\" and \"config\" at the top level")
         }
@@ -70,7 +82,11 @@ public struct KerasModelReader: Sendable {
             layers.append(layer)
         }
         var outputs: [TensorReference] = []
+        var inputs: [TensorReference] = []
         if className == "Functional" {
+            if let inputValue = config["input_layers"] {
+                inputs = try readReferenceList(inputValue, path: "\(path).config.input_layers")
+            }
             guard let outputValue = config["output_layers"] else {
                 throw fail("\(path).config.output_layers: missing")
             }
@@ -86,7 +102,9 @@ public struct KerasModelReader: Sendable {
                 }
             }
         }
-        return KerasModel(name: name, className: className, layers: layers, outputs: outputs)
+        var model = KerasModel(name: name, className: className, layers: layers, outputs: outputs)
+        model.inputs = inputs
+        return model
     }
 
     private func readLayer(_ entry: JSONObject, path: String, index: Int, sequential: Bool) throws(ModelError) -> KerasLayer {
@@ -105,7 +123,8 @@ public struct KerasModelReader: Sendable {
             inputShapeSource: "",
             calls: [],
             submodel: nil,
-            jsonPath: path
+            // A compact spec's layers carry their place in the spec file, for messages.
+            jsonPath: entry["ckpt_source"]?.string ?? path
         )
         if layer.className == "Functional" || layer.className == "Sequential" {
             layer.submodel = try readModel(entry, path: path)
@@ -138,6 +157,22 @@ public struct KerasModelReader: Sendable {
                 layer.inputShapes = try readShapes(shape, path: "\(path).config.batch_shape")
                 layer.inputShapeSource = "batch_shape"
             }
+        }
+        // Keras 2 MultiHeadAttention: build_config.input_shape is the query's shape alone; the
+        // config's query_shape/value_shape/key_shape give every input.
+        if layer.inputShapes.count == 1, let call = layer.calls.first, call.count > 1,
+           let query = config["query_shape"], let value = config["value_shape"], !query.isNull, !value.isNull {
+            var named: [(String, JSONValue)] = [("query_shape", query), ("value_shape", value)]
+            if call.count > 2, let key = config["key_shape"], !key.isNull { named.append(("key_shape", key)) }
+            layer.inputShapes = []
+            layer.namedInputShapes = [:]
+            for (key, shapeValue) in named {
+                let shapes = try readShapes(shapeValue, path: "\(path).config.\(key)")
+                guard shapes.count == 1 else { throw fail("\(path).config.\(key): expected one shape") }
+                layer.inputShapes.append(shapes[0])
+                layer.namedInputShapes[key] = shapes[0]
+            }
+            layer.inputShapeSource = "config (Keras 2 query_shape, value_shape)"
         }
         layer.wrapped = try readWrapped(layer, path: path)
         return layer
@@ -202,6 +237,16 @@ public struct KerasModelReader: Sendable {
                     throw fail("\(path): expected [layer_name, node_index, tensor_index, kwargs] entries")
                 }
                 references.append(TensorReference(layer: layer, node: nodeIndex, tensor: tensorIndex))
+                // Keras 2 passes an attention layer's other inputs as call kwargs:
+                // ["query", 0, 0, {"value": ["value", 0, 0], "key": [...]}].
+                if triple.count >= 4, let kwargs = triple[3].object {
+                    for key in ["value", "key"] {
+                        if let other = kwargs[key]?.array, other.count >= 3, let name = other[0].string,
+                           let otherNode = other[1].int, let otherTensor = other[2].int {
+                            references.append(TensorReference(layer: name, node: otherNode, tensor: otherTensor))
+                        }
+                    }
+                }
             }
         } else {
             throw fail("\(path): expected an inbound node object or list")

@@ -7,8 +7,10 @@ public enum Checkpoints {
         try loadSpec(path: path).model
     }
 
-    /// Reads a model architecture file: the model and the JSON text it came from.
-    static func loadSpec(path: String) throws(ModelError) -> (model: KerasModel, text: String) {
+    /// Reads a model architecture file: the model, the text it came from, and the Keras 3 JSON a
+    /// Keras target (`.keras`, full `.h5`) embeds: the text itself when it is Keras 3 JSON, else
+    /// (a compact spec, Keras 2 JSON) the model exported as Keras 3 JSON.
+    static func loadSpec(path: String) throws(ModelError) -> (model: KerasModel, text: String, kerasJSON: String) {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ModelError(file: path, "no such file")
         }
@@ -16,7 +18,26 @@ public enum Checkpoints {
             throw ModelError(file: path, "cannot read the file (permissions?)")
         }
         let text = String(decoding: data, as: UTF8.self)
-        return (try KerasModelReader(file: path).read(text: text), text)
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(text)
+        } catch {
+            throw ModelError(file: path, "malformed JSON at \(error.description)")
+        }
+        let model = try KerasModelReader(file: path).read(json: json)
+        return (model, text, isKeras3JSON(json) ? text : KerasJSONExporter.exportText(model))
+    }
+
+    /// Whether `json` is Keras 3 JSON as written (not a compact spec, not Keras 2, whose top
+    /// level has no `module`; keras-formats.md §3.7).
+    static func isKeras3JSON(_ json: JSONValue) -> Bool {
+        !CompactSpec.isCompact(json) && json["module"] != nil
+    }
+
+    /// The Keras 3 JSON of the model architecture file at `path` (a compact spec, Keras 2 or
+    /// Keras 3 JSON), as `model.to_json()` writes it: what `ckpt export-keras` prints.
+    public static func exportKeras(specPath path: String) throws(ModelError) -> String {
+        try loadSpec(path: path).kerasJSON
     }
 
     /// Plans every tensor of the model in `path`.
@@ -40,7 +61,7 @@ public enum Checkpoints {
         }
         let spec = try loadSpec(path: request.specPath)
         let plan = try plan(model: spec.model, file: request.specPath, options: request.planOptions)
-        let layout = plan.layout(modelConfig: spec.text, recipe: plan.recipe(seed: request.seed, options: request.planOptions))
+        let layout = plan.layout(modelConfig: spec.kerasJSON, recipe: plan.recipe(seed: request.seed, options: request.planOptions))
         let writer = try makeWriter(format: format, path: request.outputPath, layout: layout, options: request.writerOptions)
         do {
             // A tensor's values depend only on the seed and its name, so skipping the tensors of

@@ -123,12 +123,15 @@ extension Checkpoints {
     static func resolveStructure(_ reader: CheckpointReader, specPath: String?, needed: Bool) throws -> (Plan, String)? {
         if let specPath {
             let spec = try loadSpec(path: specPath)
-            return (try plan(model: spec.model, file: specPath, options: PlanOptions()), spec.text)
+            return (try plan(model: spec.model, file: specPath, options: PlanOptions()), spec.kerasJSON)
         }
         guard let text = reader.modelConfig else { return nil }
         do {
             let model = try KerasModelReader(file: reader.path + " (model config)").read(text: text)
-            return (try plan(model: model, file: reader.path + " (model config)", options: PlanOptions()), text)
+            // A Keras 2 config (a tf.keras full .h5) is carried on as Keras 3 JSON.
+            let keras3 = (try? JSONParser.parse(text)).map(isKeras3JSON) ?? true
+            return (try plan(model: model, file: reader.path + " (model config)", options: PlanOptions()),
+                    keras3 ? text : KerasJSONExporter.exportText(model))
         } catch {
             // A carried config ckpt cannot plan (another dialect, a layer without shapes): only an
             // error when the structure is really needed; otherwise the file's own names serve.
