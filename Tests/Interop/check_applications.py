@@ -8,7 +8,9 @@ shape, include_top): model.to_json() goes to `ckpt plan --json`, and the plan's
 (keras_path, shape, dtype) set must equal the datasets Keras' saving_lib
 writes for `save_weights(...weights.h5)`. The Keras side is recorded by
 running saving_lib._save_state with an in-memory store (same walk, same
-paths, no multi-GB files). Prints one line per model and `N passed, M failed`;
+paths, no multi-GB files). With --load, it also writes each model's checkpoint
+with `ckpt init` (.weights.h5, in --dir) and loads it into the Keras model with
+every warning an error. Prints one line per model and `N passed, M failed`;
 exit status 1 if any model failed.
 """
 
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
 
@@ -90,6 +93,9 @@ def main(argv=None):
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--only", default="")
     ap.add_argument("--exclude", default="")
+    ap.add_argument("--load", action="store_true",
+                    help="also ckpt init each model and load it with Keras")
+    ap.add_argument("--dir", default=None, help="where --load writes (default: a temporary folder)")
     args = ap.parse_args(argv)
     names = [n for n in args.only.split(",") if n] or MODELS
     excluded = {n for n in args.exclude.split(",") if n}
@@ -109,8 +115,19 @@ def main(argv=None):
                 model = getattr(keras.applications, name)(weights=None)
                 expected = keras_datasets(model)
                 text = model.to_json()
-                del model
                 ours = plan_datasets(args.ckpt, text, tmpdir)
+                if args.load:
+                    out = os.path.join(args.dir or tmpdir, name + ".weights.h5")
+                    spec = os.path.join(tmpdir, "model.json")
+                    run = subprocess.run([args.ckpt, "init", spec, "-o", out, "--force", "-q"],
+                                         capture_output=True, text=True)
+                    if run.returncode != 0:
+                        raise RuntimeError("ckpt init: " + run.stderr.strip())
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("error")
+                        model.load_weights(out)
+                    os.remove(out)
+                del model
             except Exception as error:  # noqa: BLE001 - report and go on
                 failed += 1
                 print(f"FAIL {name}: {error}", flush=True)
@@ -122,8 +139,9 @@ def main(argv=None):
                 print(f"FAIL {name}: {len(wrong)} differences, e.g. {wrong[:3]}", flush=True)
             else:
                 passed += 1
+                loaded = ", loaded by Keras" if args.load else ""
                 print(f"ok   {name}: {len(expected)} tensors, "
-                      f"{sum(1 for _ in expected)} paths equal ({time.time() - start:.0f}s)", flush=True)
+                      f"{sum(1 for _ in expected)} paths equal{loaded} ({time.time() - start:.0f}s)", flush=True)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
