@@ -11,12 +11,12 @@ final class ZipDeflater {
     private static let maximumPiece = 1 << 30
 
     /// Creates a deflater at `level` (0...9) with an output buffer of `outputCapacity` bytes.
-    init(level: Int, outputCapacity: Int = 256 << 10) throws(ZlibError) {
+    init(level: Int, strategy: Int32 = Z_DEFAULT_STRATEGY, outputCapacity: Int = 256 << 10) throws(ZlibError) {
         self.level = level
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         // windowBits -15: raw deflate with a 32 KiB window (zip method 8, APPNOTE 4.4.5).
-        let status = ckpt_deflateInit2(stream, Int32(level), Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY)
+        let status = ckpt_deflateInit2(stream, Int32(level), Z_DEFLATED, -15, 8, strategy)
         guard status == Z_OK else {
             stream.deinitialize(count: 1)
             stream.deallocate()
@@ -44,10 +44,20 @@ final class ZipDeflater {
         finish: Bool,
         into sink: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
+        try compress(input, last: finish ? Z_FINISH : Z_NO_FLUSH, into: sink)
+    }
+
+    /// Compresses `input` and ends with `last` (`Z_NO_FLUSH`, `Z_SYNC_FLUSH` to end on a byte
+    /// boundary so another stream's blocks can follow, or `Z_FINISH`).
+    func compress(
+        _ input: UnsafeRawBufferPointer,
+        last: Int32,
+        into sink: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         var rest = input
         repeat {
             let piece = min(rest.count, Self.maximumPiece)
-            let flush = finish && piece == rest.count ? Z_FINISH : Z_NO_FLUSH
+            let flush = piece == rest.count ? last : Z_NO_FLUSH
             if piece == 0 && flush == Z_NO_FLUSH { return }
             stream.pointee.next_in = rest.baseAddress?.assumingMemoryBound(to: Bytef.self)
             stream.pointee.avail_in = uInt(piece)

@@ -45,7 +45,7 @@ final class ZipWriter {
     private var records: [CentralRecord] = []
     private var names: Set<String> = []
     private var state = State.ready
-    private var deflater: ZipDeflater?
+    private var deflater: ZipParallelDeflater?
 
     /// Writes to `file` from its current offset. `forceZip64` makes every record ZIP64 (tests).
     init(file: OutputFile, forceZip64: Bool = false, bufferCapacity: Int = 1 << 20) {
@@ -168,9 +168,9 @@ final class ZipWriter {
 
             if case .deflated(let level) = method {
                 if let deflater, deflater.level == level {
-                    try deflater.reset()
+                    deflater.reset()
                 } else {
-                    deflater = try ZipDeflater(level: level)
+                    deflater = try ZipParallelDeflater(level: level)
                 }
             }
             let record = CentralRecord(
