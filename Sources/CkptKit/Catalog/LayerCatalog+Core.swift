@@ -15,21 +15,11 @@ extension LayerCatalog {
             }
             return result
         case "EinsumDense":
-            guard let equation = layer.config["equation"]?.string else { throw reader.fail("equation", "an einsum equation string") }
-            let output = try outputShape(reader)
-            var biasAxes: String?
-            if let raw = layer.config["bias_axes"], !raw.isNull {
-                guard let axes = raw.string else { throw reader.fail("bias_axes", "a string of output axes or null") }
-                biasAxes = axes
-            }
-            guard let parsed = EinsumEquation(equation) else {
-                throw reader.fail("equation", "an einsum equation ab,bc->ac, ...b,bc->...c or ab...,bc->ac...")
-            }
-            let analysis = try parsed.analyze(inputShape: input, partialOutput: output, biasAxes: biasAxes, what: layer.label)
+            let analysis = try ShapeInference.einsum(layer, input: input)
             func known(_ shape: [Int?], _ what: String) throws(ModelError) -> [Int] {
                 let sizes = shape.compactMap { $0 }
                 guard sizes.count == shape.count else {
-                    throw ModelError("\(layer.label): the \(what) shape \(ShapeText.describe(shape)) has unknown dimensions (input shape \(ShapeText.describe(input)), output_shape \(ShapeText.describe(output)))")
+                    throw ModelError("\(layer.label): the \(what) shape \(ShapeText.describe(shape)) has unknown dimensions (input shape \(ShapeText.describe(input)), output shape \(ShapeText.describe(analysis.outputShape)))")
                 }
                 return sizes
             }

@@ -299,15 +299,20 @@ enum ShapeInference {
         "RMSNormalization", "UnitNormalization", "Normalization", "Rescaling", "Masking", "Identity", "LayerScale",
     ]
 
+    /// An EinsumDense layer's equation analysed for `input`: its kernel, bias and output shapes
+    /// (the catalog's variables and this file's output shape both come from here).
     static func einsum(_ layer: KerasLayer, input: Shape) throws(ModelError) -> EinsumEquation.Analysis {
         let reader = ConfigReader(layer: layer)
         guard let text = layer.config["equation"]?.string, let equation = EinsumEquation(text) else {
             throw reader.fail("equation", "an einsum equation ab,bc->ac, ...b,bc->...c or ab...,bc->ac...")
         }
-        guard let raw = layer.config["output_shape"] else { throw reader.fail("output_shape", "an integer or a list") }
-        let partial = try shapeValue(raw.array != nil ? raw : .array([raw]), layer, "output_shape")
-        return try equation.analyze(inputShape: input, partialOutput: partial,
-                                    biasAxes: layer.config["bias_axes"]?.string, what: layer.label)
+        let partial = try LayerCatalog.outputShape(reader)
+        var biasAxes: String?
+        if let raw = layer.config["bias_axes"], !raw.isNull {
+            guard let axes = raw.string else { throw reader.fail("bias_axes", "a string of output axes or null") }
+            biasAxes = axes
+        }
+        return try equation.analyze(inputShape: input, partialOutput: partial, biasAxes: biasAxes, what: layer.label)
     }
 
     // MARK: - Helpers
