@@ -47,7 +47,7 @@ final class TransferProgress: @unchecked Sendable {
             lastDraw = now
             drawn = true
             return Self.line(label: label, done: done, total: total, seconds: now.timeIntervalSince(started),
-                             width: Self.terminalColumns())
+                             width: BatchProgress.terminalColumns())
         }
         if let line { FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8)) }
     }
@@ -72,22 +72,9 @@ final class TransferProgress: @unchecked Sendable {
         var text = "\(bar) \(NumberText.bytes(done)) / \(NumberText.bytes(total))"
         if rate > 0 {
             text += "  \(NumberText.bytes(Int(rate)))/s"
-            if total > done { text += "  ETA \(clock(Double(total - done) / rate))" }
+            if total > done { text += "  ETA \(BatchProgress.clock(Double(total - done) / rate))" }
         }
         text += "  " + label
         return String(text.prefix(max(20, width - 1)))
-    }
-
-    /// `0:07`, `12:34`, `1:02:03`.
-    static func clock(_ seconds: Double) -> String {
-        let whole = Int(seconds.rounded(.up))
-        let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60)
-        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
-    }
-
-    private static func terminalColumns() -> Int {
-        var size = winsize()
-        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return 80
     }
 }

@@ -168,7 +168,7 @@ public final class BatchProgress: @unchecked Sendable {
     static func bytes(_ count: Int) -> String { NumberText.bytes(count) }
 
     /// `m:ss` or `h:mm:ss`.
-    static func clock(_ seconds: Double) -> String {
+    public static func clock(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "--:--" }
         let total = Int(seconds.rounded())
         let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
@@ -182,7 +182,8 @@ public final class BatchProgress: @unchecked Sendable {
         text.count <= width ? text : "…" + String(text.suffix(max(1, width - 1)))
     }
 
-    private static func terminalColumns() -> Int {
+    /// The width of the terminal on standard error (80 when unknown).
+    public static func terminalColumns() -> Int {
         var size = winsize()
         guard ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
         return Int(size.ws_col)
