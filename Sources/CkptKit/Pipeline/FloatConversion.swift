@@ -1,5 +1,14 @@
 /// Narrowing float conversions with round-to-nearest-even, as bit patterns.
 enum FloatConversion {
+    /// Rounds float32 values to `dtype`, which is float16 or bfloat16 (nearest even).
+    static func narrow(_ source: UnsafeBufferPointer<Float>, _ out: UnsafeMutableBufferPointer<UInt16>, to dtype: DType) {
+        if dtype == .float16 {
+            toFloat16(source, out)
+        } else {
+            toBFloat16(source, out)
+        }
+    }
+
     /// float32 → IEEE binary16 bits (hardware/IEEE conversion, round to nearest even).
     static func toFloat16(_ source: UnsafeBufferPointer<Float>, _ out: UnsafeMutableBufferPointer<UInt16>) {
         for i in 0..<source.count {

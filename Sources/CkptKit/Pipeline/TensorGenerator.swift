@@ -67,38 +67,35 @@ final class TensorGenerator {
         _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         let total = info.elementCount
+        // Whole rows per piece, as for elementwise fills: HDF5 writers append whole rows.
+        let pieces = Self.pieces(info, capacity: capacity)
         switch info.dtype {
         case .float64:
             let whole = UnsafeMutableBufferPointer<Double>.allocate(capacity: total)
             defer { whole.deallocate() }
             try fill.generate(shape: info.shape, stream: stream, into: whole)
-            var offset = 0
-            while offset < total {
-                let count = min(capacity, total - offset)
-                try body(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(whole)[(offset * 8)..<((offset + count) * 8)]))
-                offset += count
+            for range in pieces {
+                try body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: whole[range])))
             }
         case .float32, .float16, .bfloat16:
             let whole = UnsafeMutableBufferPointer<Float>.allocate(capacity: total)
             defer { whole.deallocate() }
             try fill.generate(shape: info.shape, stream: stream, into: whole)
-            var offset = 0
-            while offset < total {
-                let count = min(capacity, total - offset)
-                let source = UnsafeBufferPointer(rebasing: whole[offset..<(offset + count)])
-                switch info.dtype {
-                case .float32:
+            for range in pieces {
+                let source = UnsafeBufferPointer(rebasing: whole[range])
+                if info.dtype == .float32 {
                     try body(UnsafeRawBufferPointer(source))
-                default:
-                    let out = UnsafeMutableBufferPointer(rebasing: halves[0..<count])
-                    if info.dtype == .float16 {
-                        FloatConversion.toFloat16(source, out)
-                    } else {
-                        FloatConversion.toBFloat16(source, out)
-                    }
+                } else if range.count <= capacity {
+                    let out = UnsafeMutableBufferPointer(rebasing: halves[0..<range.count])
+                    FloatConversion.narrow(source, out, to: info.dtype)
+                    try body(UnsafeRawBufferPointer(out))
+                } else {
+                    // One row longer than the buffers.
+                    let out = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: range.count)
+                    defer { out.deallocate() }
+                    FloatConversion.narrow(source, out, to: info.dtype)
                     try body(UnsafeRawBufferPointer(out))
                 }
-                offset += count
             }
         default:
             throw GenerationError("cannot generate values of dtype \(info.dtype.rawValue) for tensor \(info.name)")
@@ -151,11 +148,7 @@ final class TensorGenerator {
             let source = UnsafeMutableBufferPointer(start: floats, count: count)
             distribution.fill(source, stream: stream, elementOffset: range.lowerBound)
             let out = UnsafeMutableBufferPointer(start: buffer.bindMemory(to: UInt16.self, capacity: count), count: count)
-            if dtype == .float16 {
-                FloatConversion.toFloat16(UnsafeBufferPointer(source), out)
-            } else {
-                FloatConversion.toBFloat16(UnsafeBufferPointer(source), out)
-            }
+            FloatConversion.narrow(UnsafeBufferPointer(source), out, to: dtype)
             return UnsafeRawBufferPointer(out)
         default:
             let out = UnsafeMutableBufferPointer(start: buffer.bindMemory(to: Float.self, capacity: count), count: count)
@@ -181,11 +174,7 @@ final class TensorGenerator {
             let source = UnsafeMutableBufferPointer(rebasing: floats[0..<count])
             distribution.fill(source, stream: stream, elementOffset: offset)
             let out = UnsafeMutableBufferPointer(rebasing: halves[0..<count])
-            if dtype == .float16 {
-                FloatConversion.toFloat16(UnsafeBufferPointer(source), out)
-            } else {
-                FloatConversion.toBFloat16(UnsafeBufferPointer(source), out)
-            }
+            FloatConversion.narrow(UnsafeBufferPointer(source), out, to: dtype)
             try body(UnsafeRawBufferPointer(out))
         default:
             // Integer variables (Normalization's int32 `count`) take constant initializers only.
