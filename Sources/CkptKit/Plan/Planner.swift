@@ -81,19 +81,19 @@ public struct Planner: Sendable {
                 // A variable with its own dtype (Normalization's int32 count) ignores --dtype and the policy.
                 let entryDType = variable.dtype ?? options.dtype ?? dtype ?? .float32
                 entries.append(try planEntry(
-                    variable, index: index, layer: owner, scope: scope, layerPath: ownerPath,
+                    variable, siblings: variables, index: index, layer: owner, scope: scope, layerPath: ownerPath,
                     namePrefix: namePrefix, topLevel: topLevel ?? layer.name, dtype: entryDType, rules: rules))
             }
         }
     }
 
     private func planEntry(
-        _ variable: VariableSpec, index: Int, layer: KerasLayer, scope: ActivationTracer.Scope,
+        _ variable: VariableSpec, siblings: [VariableSpec], index: Int, layer: KerasLayer, scope: ActivationTracer.Scope,
         layerPath: String, namePrefix: String, topLevel: String, dtype: DType, rules: RulesState?
     ) throws(ModelError) -> PlanEntry {
         let name = namePrefix + layer.name + "/" + variable.nameInLayer
         let convention = options.effectiveFans
-        var choice = try choose(variable, layer: layer, scope: scope, tensorName: name, convention: convention)
+        var choice = try choose(variable, siblings: siblings, layer: layer, scope: scope, tensorName: name, convention: convention)
         if let rules {
             choice = try applyRules(choice, variable: variable, layer: layer, scope: scope, tensorName: name,
                                     layerName: namePrefix + layer.name, state: rules)
@@ -171,7 +171,7 @@ public struct Planner: Sendable {
     /// The rules, lowest precedence first: role defaults < activation table < `--respect-config`
     /// < profile (docs/initializers.md "Precedence").
     private func choose(
-        _ variable: VariableSpec, layer: KerasLayer, scope: ActivationTracer.Scope, tensorName: String,
+        _ variable: VariableSpec, siblings: [VariableSpec], layer: KerasLayer, scope: ActivationTracer.Scope, tensorName: String,
         convention: FanConvention
     ) throws(ModelError) -> Choice {
         func parse(_ value: JSONValue, _ what: String) throws(ModelError) -> Initializer {
@@ -182,7 +182,6 @@ public struct Planner: Sendable {
             }
         }
         if let profile = options.profile {
-            let siblings = try variables(of: layer)
             do {
                 if let choice = try profile.choice(for: variable, layer: layer, siblings: siblings, convention: convention) {
                     return Choice(initializer: choice.initializer, reason: choice.reason, fans: choice.fans, fill: choice.fill)
