@@ -210,7 +210,11 @@ public struct Planner: Sendable {
         case .recurrentKernel:
             return Choice(initializer: try parse("orthogonal", "role default"), reason: "role default: recurrent_kernel → orthogonal (gain 1)")
         case .alpha, .scale:
-            return Choice(initializer: try parse(variable.kerasDefault, "role default"), reason: "role default: \(variable.role.rawValue) → Keras' default")
+            // Keras's own default for a Keras-only variable (AdditiveAttention's glorot_uniform
+            // scale vector): its fans are Keras's, under every --fans convention.
+            return Choice(initializer: try parse(variable.kerasDefault, "role default"),
+                          reason: "role default: \(variable.role.rawValue) → Keras' default",
+                          fans: Fans.keras(shape: variable.shape))
         case .gamma, .movingVariance:
             return Choice(initializer: try parse("ones", "role default"), reason: "role default: \(variable.role.rawValue) → ones")
         case .embeddings:

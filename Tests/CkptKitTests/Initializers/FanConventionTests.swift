@@ -99,6 +99,16 @@ struct FanConventionTests {
         #expect(error?.description.contains("--fans torch") == true)
     }
 
+    /// A Keras-only variable with Keras's default (AdditiveAttention's glorot_uniform `scale`
+    /// vector) keeps Keras's fans under `--fans torch|jax` and a torch profile, instead of failing.
+    @Test(arguments: [PlanOptions(fans: .torch), PlanOptions(fans: .jax), PlanOptions(profile: .torch)])
+    func kerasDefaultsKeepKerasFans(_ options: PlanOptions) throws {
+        let plan = try Checkpoints.plan(specPath: TestPaths.fixture("keras/attention.json"), options: options)
+        let scale = try #require(plan.entries.first { $0.name == "additive/scale" })
+        let limit = (6.0 / 32).squareRoot()  // Keras: a (16,) tensor has fans (16, 16)
+        #expect(scale.distribution == .uniform(low: -limit, high: limit))
+    }
+
     @Test func defaultsFollowProfileAndRespectConfig() {
         #expect(PlanOptions().effectiveFans == .semantic)
         #expect(PlanOptions(respectConfig: true).effectiveFans == .keras)
