@@ -213,40 +213,38 @@ public struct JSONParser {
     private mutating func parseString() throws(JSONParseError) -> String {
         let start = index
         index += 1
-        var scalars = String.UnicodeScalarView()
+        // UTF-8 of the string so far, used only once an escape is met: a string without escapes
+        // (nearly all of them) is decoded straight from the input.
+        var decoded: [UInt8] = []
         var runStart = index
-        func flushRun(_ parser: JSONParser, to view: inout String.UnicodeScalarView, end: Int) {
-            if end > runStart {
-                view.append(contentsOf: String(decoding: parser.bytes[runStart..<end], as: UTF8.self).unicodeScalars)
-            }
-        }
         while true {
             guard index < bytes.count else { throw error("unterminated string", at: start) }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                flushRun(self, to: &scalars, end: index)
-                index += 1
-                return String(scalars)
+                defer { index += 1 }
+                if decoded.isEmpty && runStart == start + 1 {
+                    return String(decoding: bytes[runStart..<index], as: UTF8.self)
+                }
+                decoded.append(contentsOf: bytes[runStart..<index])
+                return String(decoding: decoded, as: UTF8.self)
             }
             if byte < 0x20 { throw error("control character in a string; escape it") }
             if byte != UInt8(ascii: "\\") {
                 index += 1
                 continue
             }
-            flushRun(self, to: &scalars, end: index)
+            decoded.append(contentsOf: bytes[runStart..<index])
             index += 1
             guard index < bytes.count else { throw error("unterminated string", at: start) }
             let escape = bytes[index]
             index += 1
             switch escape {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escape)
+            case UInt8(ascii: "b"): decoded.append(0x08)
+            case UInt8(ascii: "f"): decoded.append(0x0C)
+            case UInt8(ascii: "n"): decoded.append(0x0A)
+            case UInt8(ascii: "r"): decoded.append(0x0D)
+            case UInt8(ascii: "t"): decoded.append(0x09)
             case UInt8(ascii: "u"):
                 var code = try parseHex4()
                 if (0xD800..<0xDC00).contains(code) {
@@ -261,7 +259,7 @@ public struct JSONParser {
                     }
                 }
                 guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
-                scalars.append(scalar)
+                decoded.append(contentsOf: UTF8.encode(scalar)!)
             default:
                 throw error("invalid escape '\\\(Character(UnicodeScalar(escape)))'", at: index - 2)
             }

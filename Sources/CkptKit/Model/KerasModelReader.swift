@@ -33,8 +33,9 @@ public struct KerasModelReader: Sendable {
             let expanded = try CompactSpec(file: file).expand(json)
             let first = try read(json: expanded)
             var model = try read(json: KerasJSONExporter.export(first))
+            let sources = Dictionary(first.layers.map { ($0.name, $0.jsonPath) }, uniquingKeysWith: { first, _ in first })
             for index in model.layers.indices {
-                if let source = first.layer(named: model.layers[index].name) { model.layers[index].jsonPath = source.jsonPath }
+                if let jsonPath = sources[model.layers[index].name] { model.layers[index].jsonPath = jsonPath }
             }
             return model
         }

@@ -17,6 +17,8 @@ extension Plan {
             root["openblas_core"] = .string(LapackCall.coreName)
         }
         var tensors = JSONObject()
+        tensors.members.reserveCapacity(entries.count)
+        var named = Set<String>(minimumCapacity: entries.count)
         for entry in entries {
             var item = JSONObject()
             item["initializer"] = .string(entry.initializer.name)
@@ -28,7 +30,13 @@ extension Plan {
             if options.rules.map({ !$0.isEmpty }) ?? false { item["reason"] = .string(entry.reason) }
             if entry.fanConvention != options.effectiveFans { item["fans"] = .string(entry.fanConvention.name) }
             if let configSeed = entry.initializer.seed { item["config_seed"] = .number(JSONNumber(configSeed)) }
-            tensors[entry.name] = .object(item)
+            // Appending keeps this linear in the tensor count (the subscript searches the members);
+            // a repeated name, which a plan does not have, keeps the subscript's meaning.
+            if named.insert(entry.name).inserted {
+                tensors.members.append((entry.name, .object(item)))
+            } else {
+                tensors[entry.name] = .object(item)
+            }
         }
         root["tensors"] = .object(tensors)
         return JSONWriter.string(.object(root), style: .compact)

@@ -19,9 +19,12 @@ struct ActivationTracer {
         let nameInParent: String?
         let consumers: [String: [String]]
         let outputs: Set<String>
+        /// The model's layers by name (the first of a repeated name, as `KerasModel.layer(named:)`).
+        let layersByName: [String: KerasLayer]
 
         init(model: KerasModel, parent: Scope?, nameInParent: String?) {
             self.model = model
+            self.layersByName = Dictionary(model.layers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             self.parent = parent
             self.nameInParent = nameInParent
             var consumers: [String: [String]] = [:]
@@ -68,7 +71,7 @@ struct ActivationTracer {
             }
         }
         for consumerName in next {
-            guard let consumer = scope.model.layer(named: consumerName) else { continue }
+            guard let consumer = scope.layersByName[consumerName] else { continue }
             if let activation = ActivationTable.activation(ofLayer: consumer) {
                 findings.append(Finding(activation: activation, path: path, source: consumer.name))
             } else if isTransparent(consumer) {

@@ -68,17 +68,21 @@ enum ZipFormat {
     /// Rejects what could escape an extraction directory or mean different files on different
     /// systems: empty names, absolute paths, drive letters, `..` components, backslashes, NUL.
     static func problem(withName name: String) -> String? {
-        if name.isEmpty { return "the name is empty" }
-        if name.utf8.contains(0) { return "the name contains a NUL byte" }
-        if name.contains("\\") { return "the name contains a backslash" }
-        if name.hasPrefix("/") { return "the name is an absolute path" }
+        // On the UTF-8 bytes: every byte checked is ASCII, which never occurs inside a multi-byte
+        // character, and this runs once per member.
+        let bytes = Array(name.utf8)
+        if bytes.isEmpty { return "the name is empty" }
+        if bytes.contains(0) { return "the name contains a NUL byte" }
+        if bytes.contains(UInt8(ascii: "\\")) { return "the name contains a backslash" }
+        if bytes[0] == UInt8(ascii: "/") { return "the name is an absolute path" }
         // `C:` or `C:/…` is a Windows drive; `w:0` (a TensorFlow-style name) is not.
-        let scalars = Array(name.unicodeScalars.prefix(3))
-        if scalars.count >= 2, scalars[1] == ":", scalars[0].isASCII, scalars[0].properties.isAlphabetic,
-           scalars.count == 2 || scalars[2] == "/" {
+        func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") }
+        if bytes.count >= 2, bytes[1] == UInt8(ascii: ":"), isLetter(bytes[0]),
+           bytes.count == 2 || bytes[2] == UInt8(ascii: "/") {
             return "the name starts with a drive letter"
         }
-        if name.split(separator: "/", omittingEmptySubsequences: false).contains("..") {
+        if bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .contains(where: { $0.elementsEqual("..".utf8) }) {
             return "the name contains a '..' component"
         }
         return nil

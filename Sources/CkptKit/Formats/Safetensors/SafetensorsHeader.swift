@@ -72,7 +72,7 @@ struct SafetensorsHeader: Sendable {
             ]
             root.members.append((entry.info.name, .object(JSONObject(fields))))
         }
-        var json = Array(JSONWriter.string(.object(root), style: .compact).utf8)
+        var json = JSONWriter.utf8(.object(root), style: .compact)
         let padding = (Self.alignment - json.count % Self.alignment) % Self.alignment
         json.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
         var bytes: [UInt8] = []
