@@ -25,14 +25,10 @@ let package = Package(
         // Vector kernels (AVX2, AVX-512) for the random streams, chosen at run time; bit-identical
         // to the Swift code in CkptKit/Random, which stays the portable path.
         .target(name: "CkptKernels"),
-        .systemLibrary(
-            name: "CLapack",
-            providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]
-        ),
         // All of ckpt's logic, in folders by concern.
         .target(
             name: "CkptKit",
-            dependencies: ["CHDF5", "CZlib", "CLapack", "CkptKernels"],
+            dependencies: ["CHDF5", "CZlib", "CkptKernels"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // The command-line tool: argument parsing and output formatting only.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ckpt builds against, when they are missing:
-# libhdf5 (serial), pkgconf, zlib, LAPACKE + OpenBLAS.
+# libhdf5 (serial), pkgconf, zlib, OpenBLAS (loaded by ckpt with dlopen when an orthogonal QR runs).
 set -euo pipefail
-packages=(libhdf5-dev pkgconf zlib1g-dev liblapacke-dev libopenblas-dev)
+packages=(libhdf5-dev pkgconf zlib1g-dev libopenblas0-pthread)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,9 +9,4 @@ scripts/install-deps.sh
 scripts/setup-python.sh
 swift build -c release --product ckpt
 export CKPT_BINARY="$root/.build/release/ckpt"
-# The ckpt binary runs OpenBLAS with its Haswell kernels on AVX2 CPUs (Ckpt.swift,
-# pinOpenBLASKernels); the test process must use the same kernels to get the same orthogonal bytes.
-if [[ -z "${OPENBLAS_CORETYPE:-}" ]] && grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
-  export OPENBLAS_CORETYPE=Haswell
-fi
 swift test "$@"

@@ -14,6 +14,8 @@ public enum InitializerError: Error, CustomStringConvertible, Hashable {
     case fansUndefined(convention: String, shape: [Int], reason: String)
     /// A `--rule` text that is not `INITIALIZER[:key=value,...]`.
     case malformedRule(text: String, reason: String)
+    /// A library the initializer needs (OpenBLAS, for a QR) could not be loaded.
+    case libraryUnavailable(initializer: String, library: String, reason: String)
 
     /// One line naming the initializer or parameter and what was expected.
     public var description: String {
@@ -34,6 +36,9 @@ public enum InitializerError: Error, CustomStringConvertible, Hashable {
                 + "use an initializer that needs no fans, or another --fans convention"
         case .malformedRule(let text, let reason):
             return "rule \"\(text)\": \(reason); expected INITIALIZER[:key=value,...], e.g. kaiming_normal:a=0.2,mode=fan_out"
+        case .libraryUnavailable(let initializer, let library, let reason):
+            return "initializer \(initializer) needs \(library), which could not be loaded (\(reason)); "
+                + "install it (Debian: apt-get install libopenblas0)"
         }
     }
 

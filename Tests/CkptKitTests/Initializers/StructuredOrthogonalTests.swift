@@ -127,10 +127,23 @@ struct StructuredOrthogonalTests {
         LapackCall.threadCount = 1
         let one = try StructuredTesting.float64(fill, [400, 300])
         LapackCall.threadCount = 4
+        #expect(LapackCall.threadCount == 4, "OpenBLAS must really run 4 threads for this test to mean anything")
         let four = try StructuredTesting.float64(fill, [400, 300])
         #expect(one.map(\.bitPattern) == four.map(\.bitPattern))
         #expect(LapackCall.threadCount == 1)
         #expect(!LapackCall.coreName.isEmpty)
+    }
+
+    @Test("OpenBLAS is loaded on first use, with the Haswell kernels on an AVX2 CPU unless OPENBLAS_CORETYPE was set")
+    func openBLASLoadsWithPinnedKernels() throws {
+        _ = try StructuredTesting.float32(StructuredFill.orthogonal(gain: 1, flattening: .keras), [8, 8])
+        let blas = try #require(OpenBLAS.ifAvailable)
+        if KernelLevel.detected >= .avx2 {
+            // Set by ckpt before the load (or by the user, whose choice is kept).
+            let coreType = try #require(getenv("OPENBLAS_CORETYPE").map { String(cString: $0) })
+            #expect(LapackCall.coreName.lowercased() == coreType.lowercased())
+        }
+        #expect(blas.getNumThreads() >= 1)
     }
 
     @Test("the Gaussian matrix is the N(0, 1) fill of substream 1, column-major")

@@ -17,7 +17,7 @@ enum Orthogonal {
         guard k > 0 else { return }
         guard n <= LapackCall.maxDimension else {
             throw .invalidParameter(initializer: initializer, parameter: "shape", value: "a \(rows)×\(cols) matrix",
-                                    expected: "dimensions up to \(LapackCall.maxDimension) (LAPACKE's 32-bit sizes)")
+                                    expected: "dimensions up to \(LapackCall.maxDimension) (LAPACK's 32-bit sizes)")
         }
         let a = UnsafeMutableBufferPointer<T>.allocate(capacity: n * k)
         let tau = UnsafeMutableBufferPointer<T>.allocate(capacity: k)
@@ -25,13 +25,13 @@ enum Orthogonal {
         defer { a.deallocate(); tau.deallocate(); scale.deallocate() }
         T.fillStandardNormal(a, stream: stream.substream(stream.substream &+ 1))
 
-        LapackCall.useOneThread()
+        try LapackCall.useOneThread(for: initializer)
         let (n32, k32) = (Int32(n), Int32(k))
-        try LapackCall.check(T.geqrf(rows: n32, cols: k32, a.baseAddress!, tau.baseAddress!),
+        try LapackCall.check(T.geqrf(rows: n32, cols: k32, a.baseAddress!, tau.baseAddress!, initializer: initializer),
                              routine: T.lapackPrefix + "geqrf", initializer: initializer, rows: n, cols: k)
         let g = T(gain)
         for j in 0..<k { scale[j] = a[j * n + j] < 0 ? -g : g }
-        try LapackCall.check(T.orgqr(rows: n32, cols: k32, a.baseAddress!, tau.baseAddress!),
+        try LapackCall.check(T.orgqr(rows: n32, cols: k32, a.baseAddress!, tau.baseAddress!, initializer: initializer),
                              routine: T.lapackPrefix + "orgqr", initializer: initializer, rows: n, cols: k)
 
         if rows < cols {
