@@ -16,13 +16,16 @@
 #   large    llama_7b (or --model, e.g. llama_mlp_7b) in bfloat16 (≈ 13.5 GB) to one safetensors
 #            file: must finish; peak RSS.
 #   small    per-tensor overhead: resnet50, small_tensors_10k (10 000 tensors) and
-#            single_tensor_10k (the same bytes in one tensor), every format, against dd.
+#            single_tensor_10k (the same bytes in one tensor), every format, against dd and the
+#            same peers as init (--no-peers, --no-keras leave them out).
 #
 # MODEL is a path or a name in Fixtures/bench/ (default mlp_1_3b: the GPT-style 1.3 B model with
 # Dense attention, which ckpt's catalog knows today; gpt_1_3b needs MultiHeadAttention).
 # DIR (default /tmp/ckpt-bench) is where every file goes; each output is removed after its step.
 # --direct-io both runs ckpt's safetensors and npz writes twice, CKPT_DIRECT_IO=1 and =0.
 # --no-ckpt (scenario init) runs only the peers, to complete an earlier run (report.py --merge).
+# KERAS_TIMEOUT (seconds, default 300) bounds each Keras run: Keras 3 needs more than 10 minutes to
+# build small_tensors_10k's 5 000-layer Sequential from JSON, and that row is then marked skipped.
 # Every step is timed by /usr/bin/time (wall, user, sys, peak RSS) and appended as a JSON line to
 # --out (default DIR/results.jsonl); the table with ratios is printed at the end by report.py.
 set -euo pipefail
@@ -39,6 +42,7 @@ PEERS=1
 CKPT_ROWS=1
 MODEL_GIVEN=0
 KERAS=1
+KERAS_TIMEOUT="${KERAS_TIMEOUT:-300}"
 OUT=""
 
 while [[ $# -gt 0 ]]; do
@@ -179,27 +183,33 @@ scenario_init() {
         dd_rows "$name" "$bytes"
         init_formats "$name" "$spec"
     fi
+    peer_rows "$name" "$spec" "$bytes" init
+}
+
+# The peers of one model: NumPy + h5py streaming, NumPy + safetensors save_file, Keras save_weights.
+peer_rows() {  # MODEL SPEC BYTES STEP
+    local name=$1 spec=$2 bytes=$3 step=$4
     if (( PEERS )); then
         local size
         size=$(timed "$DIR/bench.h5" -- "$PY" "$ROOT/scripts/bench/peer_numpy.py" "$spec" "$DIR/bench.h5" h5 --dtype "$DTYPE")
-        record "$name" init "numpy+h5py (streaming)" h5 "$size" "$TIMEFILE"; rm -f "$DIR/bench.h5"
+        record "$name" "$step" "numpy+h5py (streaming)" h5 "$size" "$TIMEFILE"; rm -f "$DIR/bench.h5"
         # save_file needs the whole dict in memory (plus the file's bytes while serializing).
         if (( $(mem_available) > 2 * bytes + (2 << 30) )); then
             size=$(timed "$DIR/bench.st" -- "$PY" "$ROOT/scripts/bench/peer_numpy.py" "$spec" "$DIR/bench.st" safetensors --dtype "$DTYPE")
-            record "$name" init "numpy+safetensors (save_file)" safetensors "$size" "$TIMEFILE"; rm -f "$DIR/bench.st"
+            record "$name" "$step" "numpy+safetensors (save_file)" safetensors "$size" "$TIMEFILE"; rm -f "$DIR/bench.st"
         else
-            skip "$name" init "numpy+safetensors (save_file)" safetensors "needs 2x the model in memory"
+            skip "$name" "$step" "numpy+safetensors (save_file)" safetensors "needs 2x the model in memory"
         fi
     fi
     if (( KERAS )) && [[ $DTYPE == float32 ]]; then
         if (( $(mem_available) > 2 * bytes + (2 << 30) )); then
             local size
-            size=$(timed "$DIR/bench.weights.h5" -- "$PY" "$ROOT/scripts/bench/peer_keras.py" "$spec" "$DIR/bench.weights.h5")
-            if [[ $size == 0 ]]; then skip "$name" init "keras save_weights" weights.h5 "keras failed"
-            else record "$name" init "keras save_weights" weights.h5 "$size" "$TIMEFILE"; fi
+            size=$(timed "$DIR/bench.weights.h5" -- timeout "$KERAS_TIMEOUT" "$PY" "$ROOT/scripts/bench/peer_keras.py" "$spec" "$DIR/bench.weights.h5")
+            if [[ $size == 0 ]]; then skip "$name" "$step" "keras save_weights" weights.h5 "keras failed or did not finish in ${KERAS_TIMEOUT} s"
+            else record "$name" "$step" "keras save_weights" weights.h5 "$size" "$TIMEFILE"; fi
             rm -f "$DIR/bench.weights.h5"
         else
-            skip "$name" init "keras save_weights" weights.h5 "the model ($bytes bytes) does not fit in memory twice"
+            skip "$name" "$step" "keras save_weights" weights.h5 "the model ($bytes bytes) does not fit in memory twice"
         fi
     fi
 }
@@ -258,6 +268,7 @@ scenario_small() {
         local size
         size=$(timed "$DIR/bench.plan" -- sh -c "'$CKPT' plan '$spec' --json > '$DIR/bench.plan'")
         record "$m" init "ckpt plan --json" plan "$size" "$TIMEFILE"; rm -f "$DIR/bench.plan"
+        peer_rows "$m" "$spec" "$bytes" init
     done
 }
 

@@ -32,6 +32,9 @@ struct SafetensorsHeader: Sendable {
     var dataSize: Int
     /// Where the data buffer starts in the file (8 + the header size).
     var dataStart: Int
+    /// For a header built for writing: `encoded()` as it was when built (the header's JSON holds
+    /// the recipe and the model config, megabytes for a large model, so it is made once).
+    private(set) var encodedForWriting: [UInt8] = []
 
     /// Lays `tensors` out contiguously, in order, after a header carrying `metadata`.
     ///
@@ -46,7 +49,8 @@ struct SafetensorsHeader: Sendable {
         }
         dataSize = offset
         dataStart = 0
-        dataStart = encoded().count
+        encodedForWriting = encoded()
+        dataStart = encodedForWriting.count
     }
 
     private init(metadata: [(key: String, value: String)], entries: [Entry], dataSize: Int, dataStart: Int) {

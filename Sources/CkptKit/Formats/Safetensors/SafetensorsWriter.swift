@@ -329,7 +329,7 @@ final class SafetensorsWriter: CheckpointWriter {
             let file = try OutputFile(path: outputs[output].atomic.temporaryPath, mode: .exclusive,
                                       directIO: directIO, expectedSize: header.dataStart + header.dataSize)
             outputs[output].file = file
-            try file.write(outputs[output].header.encoded())
+            try file.write(outputs[output].header.encodedForWriting)
         } catch {
             throw SafetensorsError(error)
         }
