@@ -44,10 +44,11 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
-        // Generation throughput (docs/benchmarks.md): ckpt's samplers next to NumPy's.
+        // Generation throughput (docs/benchmarks.md): ckpt's samplers next to NumPy's; CRC-32
+        // kernels next to zlib's crc32.
         .executableTarget(
             name: "ckpt-bench",
-            dependencies: ["CkptKit"],
+            dependencies: ["CkptKit", "CkptKernels", "CZlib"],
             path: "Benchmarks/ckpt-bench",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
