@@ -23,7 +23,8 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         // Vector kernels (AVX2, AVX-512) for the random streams, chosen at run time; bit-identical
-        // to the Swift code in CkptKit/Random, which stays the portable path.
+        // to the Swift code in CkptKit/Random, which stays the portable path. CRC-32 by carry-less
+        // multiplication (PCLMULQDQ, VPCLMULQDQ), equal to zlib's crc32.
         .target(name: "CkptKernels"),
         .systemLibrary(
             name: "CLapack",

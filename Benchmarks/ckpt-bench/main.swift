@@ -203,7 +203,8 @@ if !crcBuffers.isEmpty {
         for (name, _) in crcKernels {
             let cpu = median(results["crc|\(name)|\(buffer.count)|cpu"] ?? [])
             let wall = median(results["crc|\(name)|\(buffer.count)"] ?? [])
-            let size = buffer.count >= 1 << 20 ? "\(buffer.count >> 20) MiB" : "\(buffer.count >> 10) KiB"
+            let size = buffer.count % (1 << 20) == 0 ? "\(buffer.count >> 20) MiB"
+                : buffer.count % 1024 == 0 ? "\(buffer.count >> 10) KiB" : "\(buffer.count) B"
             print("| \(name) | \(size) | \(String(format: "%.2f", cpu / 1e9)) | \(String(format: "%.2f", wall / 1e9)) | \(String(format: "%.2f×", cpu / zlibRate)) |")
         }
     }
