@@ -23,7 +23,8 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         // Vector kernels (AVX2, AVX-512) for the random streams, chosen at run time; bit-identical
-        // to the Swift code in CkptKit/Random, which stays the portable path.
+        // to the Swift code in CkptKit/Random, which stays the portable path. CRC-32 by carry-less
+        // multiplication (PCLMULQDQ, VPCLMULQDQ), equal to zlib's crc32.
         .target(name: "CkptKernels"),
         // All of ckpt's logic, in folders by concern.
         .target(
@@ -40,10 +41,11 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
-        // Generation throughput (docs/benchmarks.md): ckpt's samplers next to NumPy's.
+        // Generation throughput (docs/benchmarks.md): ckpt's samplers next to NumPy's; CRC-32
+        // kernels next to zlib's crc32.
         .executableTarget(
             name: "ckpt-bench",
-            dependencies: ["CkptKit"],
+            dependencies: ["CkptKit", "CkptKernels", "CZlib"],
             path: "Benchmarks/ckpt-bench",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

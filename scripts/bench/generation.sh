@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Generation throughput (docs/benchmarks.md): ckpt's float32 samplers on 1 thread and on every
 # core, NumPy's default_rng() in the same run, then `ckpt init` of VGG16 at --threads 1 and all.
+# ckpt-bench also measures the CRC-32 kernels against zlib (`--cases crc` for that alone).
 # Usage: scripts/bench/generation.sh [ckpt-bench options, e.g. --rounds 7 --seconds 1]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"

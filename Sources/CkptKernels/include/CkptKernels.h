@@ -1,4 +1,5 @@
-// Vector kernels for ckpt's random streams (AVX2 and AVX-512 on x86-64, chosen at run time).
+// Vector kernels for ckpt's random streams (AVX2 and AVX-512 on x86-64, chosen at run time),
+// and CRC-32 by carry-less multiplication (CRC32.c).
 //
 // Every kernel computes exactly the bits of the Swift reference in Sources/CkptKit/Random
 // (docs/random-streams.md): the same operations in the same order, no fused multiply-adds.
@@ -27,5 +28,13 @@ void ckpt_normal_f32(int level, const uint32_t *words, float *out, size_t n, flo
 /// float32 truncated-normal values (the float32 kernel, mass ≥ 2^-60) from words[0 ..< n].
 void ckpt_truncated_f32(int level, const uint32_t *words, float *out, size_t n, float mean, float std,
                         float lowerMass, float upperMass, float mass, float low, float high);
+
+/// The best CRC-32 kernel this CPU runs: 0: none (a byte table), 1: PCLMULQDQ + SSE4.1 (4 × 128-bit
+/// folding), 2: VPCLMULQDQ + AVX-512F (4 × 512-bit folding).
+int ckpt_crc32_level(void);
+
+/// zlib's crc32(crc, data, n) (the zip polynomial 0xEDB88320), computed by the kernel of `level`
+/// (at most ckpt_crc32_level(); lower levels are always allowed).
+uint32_t ckpt_crc32(int level, uint32_t crc, const void *data, size_t n);
 
 #endif

@@ -19,10 +19,13 @@ public enum KernelLevel: Int, Sendable, Comparable, CaseIterable {
     /// (`portable`, `avx2` or `avx512`) for benchmarks and for checking the fallbacks.
     public static let detected: KernelLevel = {
         let supported = KernelLevel(rawValue: Int(ckpt_kernel_level())) ?? .portable
-        guard let name = ProcessInfo.processInfo.environment["CKPT_KERNELS"],
-              let requested = KernelLevel.allCases.first(where: { "\($0)" == name })
-        else { return supported }
-        return min(requested, supported)
+        return min(requested ?? supported, supported)
+    }()
+
+    /// The cap named by `CKPT_KERNELS`, if it names a level. `CRC32.Kernel` follows it too.
+    static let requested: KernelLevel? = {
+        guard let name = ProcessInfo.processInfo.environment["CKPT_KERNELS"] else { return nil }
+        return KernelLevel.allCases.first(where: { "\($0)" == name })
     }()
 
     /// Every level this CPU can run, portable first.
