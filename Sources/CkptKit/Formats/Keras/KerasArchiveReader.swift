@@ -87,11 +87,34 @@ final class KerasArchiveReader: CheckpointReader {
         return text
     }
 
-    func read(_ tensor: StoredTensor, maximumPieceBytes: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    func open(_ tensor: StoredTensor) throws -> TensorByteReader {
         do {
-            try weights.read(tensor, maximumPieceBytes: maximumPieceBytes, body)
+            return WeightsMember(try weights.open(tensor), temporaryPath: weightsPath, archive: path)
         } catch {
             throw Self.naming(error, temporaryPath: weightsPath, archive: path)
+        }
+    }
+
+    /// A tensor of the weights copy, its errors naming the archive.
+    private final class WeightsMember: TensorByteReader {
+        let source: TensorByteReader
+        let temporaryPath: String
+        let archive: String
+
+        init(_ source: TensorByteReader, temporaryPath: String, archive: String) {
+            (self.source, self.temporaryPath, self.archive) = (source, temporaryPath, archive)
+        }
+
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws {
+            do {
+                try source.read(into: buffer)
+            } catch {
+                throw KerasArchiveReader.naming(error, temporaryPath: temporaryPath, archive: archive)
+            }
+        }
+
+        func finish() throws {
+            try source.finish()
         }
     }
 }
