@@ -20,6 +20,7 @@ static inline hid_t CHDF5_H5P_DEFAULT(void) { return H5P_DEFAULT; }
 static inline hid_t CHDF5_H5S_ALL(void) { return H5S_ALL; }
 static inline hid_t CHDF5_H5E_DEFAULT(void) { return H5E_DEFAULT; }
 static inline size_t CHDF5_H5T_VARIABLE(void) { return H5T_VARIABLE; }
+static inline haddr_t CHDF5_HADDR_UNDEF(void) { return HADDR_UNDEF; }
 
 // File access flags.
 static inline unsigned CHDF5_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }

@@ -152,4 +152,47 @@ struct DirectIOTests {
                     "fallback after \(refusal) direct writes")
         }
     }
+
+    /// `.weights.h5`, `.h5` and `.keras` with the values of large datasets written around
+    /// libhdf5 (`HDF5DirectValues`), in pieces small enough for libhdf5's sieve buffer and
+    /// larger: the same files as libhdf5 alone writes.
+    @Test(arguments: [4096, 300_000])
+    func hdf5WritersGiveTheSameFilesEitherWay(pieceBytes: Int) throws {
+        let dir = try TemporaryDirectory()
+        // A 300 x 7500 kernel (9 MB as float32, more than a staging chunk; 4.5 MB as bfloat16, widened
+        // in .h5) among small tensors.
+        let spec = dir.path("model.json")
+        try Data("""
+            {"input": [300], "layers": [{"Dense": {"units": 7500}}, {"LayerNormalization": {}}, {"Dense": {"units": 7}}]}
+            """.utf8).write(to: URL(fileURLWithPath: spec))
+        for dtype in [DType.float32, .bfloat16] {
+            var request = InitRequest(specPath: spec, outputPath: dir.path("src-\(dtype).safetensors"), seed: 3,
+                                      planOptions: PlanOptions(dtype: dtype))
+            request.directIO = .never
+            _ = try Checkpoints.initialize(request)
+            for (target, weightsOnly) in [("weights.h5", false), ("h5", false), ("h5", true), ("keras", false)] {
+                var files: [Data] = []
+                for mode in [DirectIO.never, .always] {
+                    let output = dir.path("\(dtype)-\(mode)-\(weightsOnly ? "w" : "m").\(target)")
+                    var convert = ConvertRequest(inputPath: dir.path("src-\(dtype).safetensors"), outputPath: output, specPath: spec,
+                                                 writerOptions: WriterOptions(weightsOnly: weightsOnly, directIO: mode))
+                    convert.pieceBytes = pieceBytes
+                    _ = try Checkpoints.convert(convert)
+                    files.append(try Data(contentsOf: URL(fileURLWithPath: output)))
+                }
+                #expect(files[0] == files[1], "\(dtype) → \(target)\(weightsOnly ? " (weights only)" : ""): direct and buffered files differ")
+            }
+            // ckpt init's writers too, pieces of 1000 elements.
+            var files: [Data] = []
+            for mode in [DirectIO.never, .always] {
+                var request = InitRequest(specPath: spec, outputPath: dir.path("init-\(dtype)-\(mode).weights.h5"), seed: 3,
+                                          planOptions: PlanOptions(dtype: dtype))
+                request.directIO = mode
+                request.pieceElements = 1000
+                _ = try Checkpoints.initialize(request)
+                files.append(try Data(contentsOf: URL(fileURLWithPath: request.outputPath)))
+            }
+            #expect(files[0] == files[1], "ckpt init \(dtype) .weights.h5: direct and buffered files differ")
+        }
+    }
 }
