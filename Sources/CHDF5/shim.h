@@ -26,6 +26,8 @@ static inline haddr_t CHDF5_HADDR_UNDEF(void) { return HADDR_UNDEF; }
 static inline unsigned CHDF5_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
 static inline unsigned CHDF5_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 static inline unsigned CHDF5_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
+static inline unsigned CHDF5_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
+static inline unsigned CHDF5_H5F_ACC_CREAT(void) { return H5F_ACC_CREAT; }
 
 // Property list classes.
 static inline hid_t CHDF5_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }

@@ -16,9 +16,14 @@ public protocol CheckpointReader: AnyObject {
     /// Opens a tensor for reading its values front to back into buffers the caller owns, so
     /// that a few reused buffers serve a whole checkpoint (``RingReader``).
     func open(_ tensor: StoredTensor) throws -> TensorByteReader
+    /// Checks what only the whole file can show, after its tensors were read (a `.keras`
+    /// archive's weights member, read in place, against its CRC-32); nothing for most formats.
+    func verify() throws
 }
 
 extension CheckpointReader {
+    public func verify() throws {}
+
     /// Reads a tensor's values as native little-endian C-order bytes, in pieces of whole rows
     /// (first-axis slices) of at most `maximumPieceBytes` when a row fits in it, through one
     /// buffer of that size.

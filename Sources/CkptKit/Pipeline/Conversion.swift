@@ -100,6 +100,7 @@ extension Checkpoints {
                 try writer.endTensor()
                 bytes += sources[wanted[job]].0.info.byteCount
             })
+            try reader.verify()
             try writer.finish()
         } catch {
             writer.abort()

@@ -63,15 +63,18 @@ public final class HDF5CheckpointReader: CheckpointReader {
     /// When an ``HDF5Sandbox`` is configured (`HDF5Sandbox.current`, as the `ckpt` executable
     /// does), a child process reads the file's structure first, and a file that crashes or
     /// hangs libhdf5 there is refused without being opened in this process.
-    public convenience init(path: String) throws {
-        try HDF5Sandbox.current?.check(path: path)
-        try self.init(unsandboxedPath: path)
+    ///
+    /// With `embedding`, the HDF5 file is the part of the file at `path` that it gives (a stored
+    /// `.keras` member), read in place (``HDF5EmbeddedDriver``).
+    public convenience init(path: String, embedding: HDF5Embedding? = nil) throws {
+        try HDF5Sandbox.current?.check(path: path, embedding: embedding)
+        try self.init(unsandboxedPath: path, embedding: embedding)
     }
 
     /// Opens the file at `path` in this process, without the sandbox (the probe itself, and
     /// files this process has just written).
-    init(unsandboxedPath path: String) throws {
-        let file = try HDF5File.open(atPath: path)
+    init(unsandboxedPath path: String, embedding: HDF5Embedding? = nil) throws {
+        let file = try HDF5File.open(atPath: path, embedding: embedding)
         let tree = try HDF5CheckpointTree(file)
         let contents = try HDF5CheckpointContents(file: file, tree: tree)
         self.path = path
