@@ -4,8 +4,8 @@ import Testing
 
 @testable import CkptKit
 
-/// HDF5 files inside other files (`HDF5EmbeddedDriver`): `.keras` weights read in place, byte
-/// for byte what a file of their own holds.
+/// HDF5 files inside other files (`HDF5EmbeddedDriver`): `.keras` weights read in place and
+/// built in place, byte for byte what a file of their own holds.
 @Suite("HDF5 embedded in another file")
 struct HDF5EmbeddedTests {
     static func bytes(_ path: String) throws -> [UInt8] {
@@ -95,6 +95,41 @@ struct HDF5EmbeddedTests {
         _ = try Checkpoints.convert(request)
     }
 
+    @Test(arguments: [DirectIO.never, .always])
+    func kerasArchiveBuiltInPlaceIsTheCopiedOne(directIO: DirectIO) throws {
+        let dir = try TemporaryDirectory()
+        // A 300 x 7500 kernel (9 MB: values around libhdf5, crossing a staging chunk) and small tensors.
+        let spec = dir.path("model.json")
+        try Data("""
+            {"input": [300], "layers": [{"Dense": {"units": 7500}}, {"LayerNormalization": {}}, {"Dense": {"units": 7}}]}
+            """.utf8).write(to: URL(fileURLWithPath: spec))
+        _ = try Checkpoints.initialize(InitRequest(specPath: spec, outputPath: dir.path("m.safetensors"), seed: 9))
+        for pieceBytes in [4096, 1 << 20] {
+            var copied = WriterOptions(directIO: directIO)
+            copied.kerasWeightsInPlace = false
+            try Self.convert(dir.path("m.safetensors"), dir.path("copy.keras"), spec: nil, options: copied, pieceBytes: pieceBytes)
+            try Self.convert(dir.path("m.safetensors"), dir.path("place.keras"), spec: nil, options: WriterOptions(directIO: directIO),
+                             pieceBytes: pieceBytes)
+            #expect(try Self.bytes(dir.path("copy.keras")) == (try Self.bytes(dir.path("place.keras"))), "pieces of \(pieceBytes)")
+            try FileManager.default.removeItem(atPath: dir.path("copy.keras"))
+            try FileManager.default.removeItem(atPath: dir.path("place.keras"))
+        }
+        // And the archive reads back (in place) to the same values.
+        try Self.convert(dir.path("m.safetensors"), dir.path("m.keras"), spec: nil, options: WriterOptions(directIO: directIO))
+        try Self.convert(dir.path("m.keras"), dir.path("back.safetensors"), spec: nil)
+        #expect(try Checkpoints.diff(DiffRequest(pathA: dir.path("m.safetensors"), pathB: dir.path("back.safetensors"))).isEqual)
+    }
+
+    @Test func zip64IsDecidedFromTheValuesOrNotAtAll() {
+        let limit = Int(UInt32.max)
+        #expect(KerasArchiveWriter.weightsNeedZip64(valueBytes: limit, tensorCount: 1) == true)
+        #expect(KerasArchiveWriter.weightsNeedZip64(valueBytes: 5_000_000_000, tensorCount: 388) == true)
+        #expect(KerasArchiveWriter.weightsNeedZip64(valueBytes: 100, tensorCount: 3) == false)
+        #expect(KerasArchiveWriter.weightsNeedZip64(valueBytes: limit - 1000, tensorCount: 3) == nil)
+        #expect(KerasArchiveWriter.weightsNeedZip64(valueBytes: limit - (4 << 20), tensorCount: 300) == nil)
+        #expect(KerasArchiveWriter.weightsNeedZip64(valueBytes: limit - (8 << 20), tensorCount: 300) == false)
+    }
+
     /// A `.keras` whose weights member is deflated (not what Keras writes) is read from a copy;
     /// the same tensors as the stored one read in place.
     @Test func deflatedWeightsMemberIsReadFromACopy() throws {
@@ -108,7 +143,7 @@ struct HDF5EmbeddedTests {
             let contents = zip.contents(of: entry)
             let bytes = try contents.read(count: entry.uncompressedSize)
             try contents.finish()
-            try writer.beginEntry(name: entry.name, method: entry.name == "model.weights.h5" ? .deflated(level: 1) : .stored,
+            try writer.beginEntry(name: entry.name, method: entry.name == KerasArchiveWriter.weightsMember ? .deflated(level: 1) : .stored,
                                   uncompressedSize: bytes.count)
             try bytes.withUnsafeBytes { try writer.append($0) }
             try writer.endEntry()
@@ -134,7 +169,7 @@ struct HDF5EmbeddedTests {
         let dir = try TemporaryDirectory()
         let spec = TestPaths.fixture("keras/cnn.json")
         _ = try Checkpoints.initialize(InitRequest(specPath: spec, outputPath: dir.path("m.keras"), seed: 5))
-        let entry = try #require(try ZipReader(path: dir.path("m.keras")).entries.first { $0.name == "model.weights.h5" })
+        let entry = try #require(try ZipReader(path: dir.path("m.keras")).entries.first { $0.name == KerasArchiveWriter.weightsMember })
         let hdf5 = try HDF5File.open(atPath: dir.path("m.keras"), embedding: HDF5Embedding(offset: entry.dataOffset, size: entry.uncompressedSize))
         let reader = try HDF5CheckpointReader(unsandboxedPath: dir.path("m.keras"),
                                               embedding: HDF5Embedding(offset: entry.dataOffset, size: entry.uncompressedSize))
@@ -149,7 +184,7 @@ struct HDF5EmbeddedTests {
             try Self.convert(dir.path("m.keras"), dir.path("out.safetensors"), spec: nil)
         } throws: { error in
             guard let error = error as? NPZError else { return false }
-            return error.kind == .checksumMismatch && error.member == "model.weights.h5"
+            return error.kind == .checksumMismatch && error.member == KerasArchiveWriter.weightsMember
                 && "\(error)".contains("m.keras: member 'model.weights.h5': CRC-32 mismatch")
         }
         #expect(dir.contents() == ["m.keras"])

@@ -6,7 +6,7 @@
 /// Everything but the values is written when the writer is created (attributes, groups and
 /// empty datasets), so a layout that cannot be written fails before any value is generated;
 /// values then stream into their datasets by rows, in layout order (with direct I/O, the values
-/// of large datasets after their first piece bypass libhdf5, ``HDF5DirectValues``). The file is
+/// of large datasets after their first row bypass libhdf5, ``HDF5DirectValues``). The file is
 /// byte-for-byte reproducible and appears at the target path only in `finish()`.
 ///
 /// bfloat16 tensors are stored as float32 (exact): Keras' legacy loader cannot read the opaque
@@ -132,6 +132,14 @@ final class LegacyH5Writer: CheckpointWriter {
             throw usage(info.name, "\(rowsWritten + rows) rows arrived; the tensor has \(rowCount)")
         }
         guard rows > 0 else { return }
+        let storedRowBytes = info.dtype == .bfloat16 ? rowBytes * 2 : rowBytes
+        if directValues != nil, !current.bypassing, rowsWritten == 0, rows > 1, storedRowBytes * rowCount >= HDF5DirectValues.minimumBytes {
+            // Only the first row through libhdf5, which allocates the dataset's storage; the rest
+            // bypasses it.
+            try append(UnsafeRawBufferPointer(rebasing: bytes[0 ..< rowBytes]))
+            try append(UnsafeRawBufferPointer(rebasing: bytes[rowBytes...]))
+            return
+        }
         if info.dtype == .bfloat16 {
             try writeWidened(bytes, to: dataset, scalar: info.shape.isEmpty, offset: rowsWritten, rows: rows, direct: current.bypassing)
         } else if current.bypassing, let directValues {
@@ -142,7 +150,6 @@ final class LegacyH5Writer: CheckpointWriter {
             try dataset.write(bytes, firstAxisOffset: rowsWritten, firstAxisCount: rows)
         }
         self.current?.rowsWritten = rowsWritten + rows
-        let storedRowBytes = info.dtype == .bfloat16 ? rowBytes * 2 : rowBytes
         if let directValues, !current.bypassing, rowsWritten + rows < rowCount, storedRowBytes * rowCount >= HDF5DirectValues.minimumBytes {
             self.current?.bypassing = try directValues.start(dataset, after: (rowsWritten + rows) * storedRowBytes)
         }
