@@ -28,9 +28,11 @@ struct TensorPieces: Sequence {
     }
 
     /// Bytes of one row of `info`: the product of the inner dimensions times the element size,
-    /// or the whole tensor for a scalar.
+    /// or the whole tensor for a scalar; 0 for an empty tensor, whose inner dimensions may
+    /// multiply past `Int.max` (`[0, 2⁶², 2⁶²]` holds no bytes, and readers accept it).
     static func rowBytes(_ info: TensorInfo) -> Int {
-        info.shape.isEmpty ? info.byteCount : info.shape.dropFirst().reduce(info.dtype.byteSize, *)
+        guard info.byteCount > 0 else { return 0 }
+        return info.shape.isEmpty ? info.byteCount : info.shape.dropFirst().reduce(info.dtype.byteSize, *)
     }
 
     func makeIterator() -> AnyIterator<Range<Int>> {
