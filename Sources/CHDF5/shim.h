@@ -20,11 +20,14 @@ static inline hid_t CHDF5_H5P_DEFAULT(void) { return H5P_DEFAULT; }
 static inline hid_t CHDF5_H5S_ALL(void) { return H5S_ALL; }
 static inline hid_t CHDF5_H5E_DEFAULT(void) { return H5E_DEFAULT; }
 static inline size_t CHDF5_H5T_VARIABLE(void) { return H5T_VARIABLE; }
+static inline haddr_t CHDF5_HADDR_UNDEF(void) { return HADDR_UNDEF; }
 
 // File access flags.
 static inline unsigned CHDF5_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
 static inline unsigned CHDF5_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 static inline unsigned CHDF5_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
+static inline unsigned CHDF5_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
+static inline unsigned CHDF5_H5F_ACC_CREAT(void) { return H5F_ACC_CREAT; }
 
 // Property list classes.
 static inline hid_t CHDF5_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }

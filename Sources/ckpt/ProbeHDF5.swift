@@ -13,7 +13,7 @@ extension Ckpt {
             shouldDisplay: false
         )
 
-        @Argument(parsing: .captureForPassthrough, help: "[--memory-limit BYTES] [--cpu-limit SECONDS] [--] FILE")
+        @Argument(parsing: .captureForPassthrough, help: "[--memory-limit BYTES] [--cpu-limit SECONDS] [--embedded OFFSET:SIZE] [--] FILE")
         var arguments: [String] = []
 
         func run() throws {

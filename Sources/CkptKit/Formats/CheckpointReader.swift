@@ -13,9 +13,34 @@ public protocol CheckpointReader: AnyObject {
     var recipe: String? { get }
     /// Other format-level metadata (attributes, `__metadata__` entries), for `ckpt inspect`.
     var metadata: [(key: String, value: String)] { get }
+    /// Opens a tensor for reading its values front to back into buffers the caller owns, so
+    /// that a few reused buffers serve a whole checkpoint (``RingReader``).
+    func open(_ tensor: StoredTensor) throws -> TensorByteReader
+    /// Checks what only the whole file can show, after its tensors were read (a `.keras`
+    /// archive's weights member, read in place, against its CRC-32); nothing for most formats.
+    func verify() throws
+}
+
+extension CheckpointReader {
+    public func verify() throws {}
+
     /// Reads a tensor's values as native little-endian C-order bytes, in pieces of whole rows
-    /// (first-axis slices) of at most `maximumPieceBytes` when a row fits in it.
-    func read(_ tensor: StoredTensor, maximumPieceBytes: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws
+    /// (first-axis slices) of at most `maximumPieceBytes` when a row fits in it, through one
+    /// buffer of that size.
+    public func read(_ tensor: StoredTensor, maximumPieceBytes: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let source = try open(tensor)
+        let pieces = TensorPieces(tensor.info, maximumPieceBytes: maximumPieceBytes)
+        if pieces.totalBytes > 0 {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: pieces.pieceBytes, alignment: 64)
+            defer { buffer.deallocate() }
+            for range in pieces {
+                let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<range.count])
+                try source.read(into: piece)
+                try body(UnsafeRawBufferPointer(piece))
+            }
+        }
+        try source.finish()
+    }
 }
 
 /// A tensor found in a file.

@@ -46,6 +46,9 @@ public struct WriterOptions: Sendable {
     /// For safetensors and `.npz`: whether to write with `O_DIRECT` (``DirectIO``; by default
     /// for large files on disk file systems, `CKPT_DIRECT_IO` overriding). Same bytes either way.
     public var directIO: DirectIO
+    /// For `.keras`: build the weights member in place (tests turn it off to compare with the
+    /// copy through a temporary file).
+    var kerasWeightsInPlace = true
 
     /// Creates options.
     public init(overwrite: Bool = false, compress: Bool = false, weightsOnly: Bool = false, maxShardBytes: Int? = nil,

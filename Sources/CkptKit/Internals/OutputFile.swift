@@ -11,28 +11,42 @@ import Darwin
 /// A file opened for writing, owning its descriptor.
 ///
 /// Writes are sequential (`write`) with positional patches (`write(_:at:)`, for headers whose
-/// values are known only after the data). Every system call goes through `valueOrErrno`.
+/// values are known only after the data); `seek(to:)` moves the sequential offset, to fill
+/// regions of a file someone else lays out (an HDF5 file's dataset values, ``HDF5DirectValues``).
+/// Every system call goes through `valueOrErrno`.
 ///
-/// With direct I/O (``DirectIO``; chosen at `init`) sequential writes are gathered in a
-/// 4096-aligned staging buffer of ``directChunkSize`` bytes and written with `O_DIRECT` in whole
-/// chunks, bypassing the page cache; the unaligned tail goes out with `O_DIRECT` cleared (`fcntl
-/// F_SETFL`) when the file is synced or closed, and so do patches of bytes already on disk
-/// (patches of staged bytes change the buffer). A file system that refuses `O_DIRECT` (`EINVAL`
-/// when it is set or on the first write) gets ordinary buffered writes instead: the bytes of the
-/// file are the same either way.
+/// With direct I/O (``DirectIO``; chosen at `init`) sequential writes are gathered in
+/// 4096-aligned staging buffers of ``directChunkSize`` bytes and written with `O_DIRECT` in whole
+/// chunks, bypassing the page cache, by a background thread (``DirectChunkWriter``) while the
+/// next chunk fills; the unaligned tail goes out with `O_DIRECT` cleared (`fcntl F_SETFL`) when
+/// the file is synced or closed, and so do patches of bytes already handed to the thread, in
+/// order after them (patches of staged bytes change the buffer). A file system that refuses
+/// `O_DIRECT` (`EINVAL` when it is set or on a write) gets ordinary buffered writes instead: the
+/// bytes of the file are the same either way. An error of a background write is thrown by the
+/// next call.
 final class OutputFile {
     /// Bytes per `O_DIRECT` write: a multiple of every block size in use (4096).
     static let directChunkSize = 8 << 20
     /// Alignment of the staging buffer, of every direct write's offset and of its length.
     static let directAlignment = 4096
 
+    /// Staging buffers per file: one filling, two queued or being written.
+    static let directBuffers = 3
+
     /// The direct-I/O state while direct writes are on.
     private struct Staging {
-        let buffer: UnsafeMutableRawBufferPointer
-        /// Bytes staged, not yet written; they belong at file offset `flushed`.
+        let writer: DirectChunkWriter
+        /// The buffer being filled; its byte 0 belongs at file offset `base`.
+        var buffer: UnsafeMutableRawBufferPointer
+        /// The file offset of the buffer's byte 0 (a multiple of `directAlignment`).
+        var base = 0
+        /// Bytes at the buffer's start that are not this writer's (a region that began
+        /// mid-block, after `seek(to:)`); they are never written.
+        var start = 0
+        /// Bytes of the buffer in use, `start` included: the next byte goes to `base + count`.
         var count = 0
-        /// Bytes already in the file (a multiple of `directAlignment`).
-        var flushed = 0
+        /// The file offset of the first staged byte: everything before it is handed over.
+        var stagedStart: Int { base + start }
     }
 
     /// What to do when the path already exists.
@@ -41,6 +55,8 @@ final class OutputFile {
         case exclusive
         /// Replace the file's contents (`O_CREAT | O_TRUNC`).
         case truncate
+        /// Open an existing file and keep its contents (to fill regions of it, `seek(to:)`).
+        case existing
     }
 
     /// The path the file was opened at.
@@ -52,8 +68,10 @@ final class OutputFile {
     private var staging: Staging?
     /// Test hook: the direct write with this number (from 0) fails as if the file system refused
     /// it (`EINVAL`), to exercise the fallback on a kernel whose file systems all accept O_DIRECT.
-    var simulatedDirectRefusal: Int?
-    private var directWrites = 0
+    var simulatedDirectRefusal: Int? {
+        get { staging?.writer.simulatedRefusal }
+        set { staging?.writer.simulatedRefusal = newValue }
+    }
 
     /// Creates (or truncates) the file at `path` for writing.
     ///
@@ -62,23 +80,32 @@ final class OutputFile {
     init(path: String, mode: CreationMode, permissions: mode_t = 0o644,
          directIO: DirectIO = .never, expectedSize: Int? = nil) throws(FileIOError) {
         self.path = path
-        var flags = O_WRONLY | O_CREAT | O_CLOEXEC
+        var flags = O_WRONLY | O_CLOEXEC
         switch mode {
-        case .exclusive: flags |= O_EXCL
-        case .truncate: flags |= O_TRUNC
+        case .exclusive: flags |= O_CREAT | O_EXCL
+        case .truncate: flags |= O_CREAT | O_TRUNC
+        case .existing: break
         }
         descriptor = try valueOrErrno(path: path, "open for writing") {
             open(path, flags, permissions)
         }
         if directIO.wantsDirect(descriptor: descriptor, expectedSize: expectedSize), Self.setDirect(descriptor, true) {
-            staging = Staging(buffer: .allocate(byteCount: Self.directChunkSize, alignment: Self.directAlignment))
+            let writer = DirectChunkWriter(descriptor: descriptor, path: path, bufferSize: Self.directChunkSize,
+                                           buffers: Self.directBuffers, alignment: Self.directAlignment)
+            // A fresh writer has every buffer free.
+            if let buffer = try? writer.takeBuffer() {
+                staging = Staging(writer: writer, buffer: buffer)
+            } else {
+                writer.stop()
+                _ = Self.setDirect(descriptor, false)
+            }
         }
     }
 
     deinit {
         // A file dropped without close() is already a failed write; nothing to report to.
+        staging?.writer.stop()
         if descriptor >= 0 { _ = systemClose(descriptor) }
-        staging?.buffer.deallocate()
     }
 
     /// Whether sequential writes currently go out with `O_DIRECT`.
@@ -134,25 +161,25 @@ final class OutputFile {
         }
         guard let base = bytes.baseAddress else { return }
         if let staged = staging {
-            // The part still staged is changed in the buffer; the part on disk is written with
-            // O_DIRECT cleared (an unaligned pwrite), which the kernel keeps coherent with the
-            // direct writes (they flush and invalidate the cached pages of their own range).
-            let onDisk = max(0, min(bytes.count, staged.flushed - position))
+            // The part still staged is changed in the buffer; the part handed to the writer
+            // thread is written by it after those chunks, with O_DIRECT cleared (an unaligned
+            // pwrite), which the kernel keeps coherent with the direct writes (they flush and
+            // invalidate the cached pages of their own range).
+            let onDisk = max(0, min(bytes.count, staged.stagedStart - position))
             if onDisk < bytes.count {
-                let start = position + onDisk - staged.flushed
+                let start = position + onDisk - staged.base
                 UnsafeMutableRawBufferPointer(rebasing: staged.buffer[start ..< start + bytes.count - onDisk])
                     .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[onDisk...]))
             }
             guard onDisk > 0 else { return }
-            _ = Self.setDirect(fd, false)
-            defer { _ = Self.setDirect(fd, true) }
-            try pwriteAll(fd, base, onDisk, at: position)
+            try staged.writer.patch(UnsafeRawBufferPointer(rebasing: bytes[0 ..< onDisk]), at: position)
             return
         }
-        try pwriteAll(fd, base, bytes.count, at: position)
+        try Self.pwriteAll(fd, path: path, base, bytes.count, at: position)
     }
 
-    private func pwriteAll(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int, at position: Int) throws(FileIOError) {
+    /// `pwrite`s all `count` bytes at `base` to `position`, looping over partial writes.
+    static func pwriteAll(_ fd: Int32, path: String, _ base: UnsafeRawPointer, _ count: Int, at position: Int) throws(FileIOError) {
         let bytes = UnsafeRawBufferPointer(start: base, count: count)
         var done = 0
         while done < bytes.count {
@@ -176,6 +203,27 @@ final class OutputFile {
         if let failure { throw failure }
     }
 
+    /// Moves the sequential offset to `position`: the next `write` goes there. Staged bytes are
+    /// handed over first; with direct I/O, the partial blocks at a region's ends are written
+    /// through the page cache, so regions may share a block with bytes others write.
+    func seek(to position: Int) throws(FileIOError) {
+        guard position >= 0 else {
+            throw FileIOError(path: path, operation: "seek to offset \(position)", code: nil, reason: "the offset is negative")
+        }
+        try handOver()
+        if var staged = staging {
+            staged.base = position / Self.directAlignment * Self.directAlignment
+            staged.start = position - staged.base
+            staged.count = staged.start
+            staging = staged
+            offset = position
+            return
+        }
+        let fd = try openDescriptor("seek")
+        _ = try valueOrErrno(path: path, "seek to offset \(position)") { lseek(fd, off_t(position), SEEK_SET) }
+        offset = position
+    }
+
     /// Flushes the file's data and metadata to the storage device (`fsync`).
     func sync() throws(FileIOError) {
         try drain()
@@ -189,6 +237,8 @@ final class OutputFile {
         do {
             try drain()
         } catch {
+            staging?.writer.stop()
+            staging = nil
             _ = systemClose(descriptor)
             descriptor = -1
             throw error
@@ -201,7 +251,7 @@ final class OutputFile {
 
     // MARK: Direct I/O
 
-    /// Copies `bytes` into the staging buffer, writing each full chunk with O_DIRECT.
+    /// Copies `bytes` into the staging buffer, handing each full chunk to the writer thread.
     private func stage(_ bytes: UnsafeRawBufferPointer) throws(FileIOError) {
         var done = 0
         while done < bytes.count, var staged = staging {
@@ -220,62 +270,60 @@ final class OutputFile {
         }
     }
 
-    /// Writes the full staging buffer with O_DIRECT; when that fails, falls back to buffered
-    /// writes for good.
+    /// Hands the full staging buffer to the writer thread.
     private func flushChunk() throws(FileIOError) {
-        guard var staged = staging else { return }
-        let fd = try openDescriptor("write")
-        let written = directWrite(fd, staged.buffer, staged.count, at: staged.flushed)
-        if written == staged.count {
-            staged.flushed += staged.count
+        try handOver()
+    }
+
+    /// Hands the staged bytes to the writer thread and starts a fresh buffer at the offset
+    /// after them; once the file system has refused a direct write, falls back to buffered
+    /// writes for good.
+    private func handOver() throws(FileIOError) {
+        guard var staged = staging, staged.count > staged.start else { return }
+        try staged.writer.write(staged.buffer, range: staged.start ..< staged.count, base: staged.base)
+        staged.base += staged.count / Self.directAlignment * Self.directAlignment
+        staged.start = staged.count % Self.directAlignment
+        staged.count = staged.start
+        if staged.writer.refused {
+            // Everything queued so far is written (through the page cache since the refusal).
+            try staged.writer.waitUntilIdle()
+            staged.start = 0
             staged.count = 0
             staging = staged
+            try fallBack()
             return
         }
-        // Refused (EINVAL: the file system or device does not take these writes after all),
-        // short or failed: this chunk and the rest go through the page cache, which reports
-        // real errors (ENOSPC, EIO) itself.
-        try fallBack()
+        staged.buffer = try staged.writer.takeBuffer()
+        staging = staged
     }
 
-    /// One O_DIRECT pwrite of `count` staged bytes (or the simulated refusal).
-    private func directWrite(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, _ count: Int, at position: Int) -> Int {
-        defer { directWrites += 1 }
-        if directWrites == simulatedDirectRefusal {
-            errno = EINVAL
-            return -1
-        }
-        return pwrite(fd, buffer.baseAddress, count, off_t(position))
-    }
-
-    /// Ends direct I/O: clears O_DIRECT and writes the staged bytes through the page cache.
+    /// Ends direct I/O: clears O_DIRECT, writes the staged bytes through the page cache and
+    /// stops the writer thread (which must be idle).
     private func fallBack() throws(FileIOError) {
         guard let staged = staging else { return }
         staging = nil
-        defer { staged.buffer.deallocate() }
+        defer { staged.writer.stop() }
         let fd = try openDescriptor("write")
         _ = Self.setDirect(fd, false)
-        if staged.count > 0 {
-            try pwriteAll(fd, UnsafeRawPointer(staged.buffer.baseAddress!), staged.count, at: staged.flushed)
+        if staged.count > staged.start {
+            try Self.pwriteAll(fd, path: path, UnsafeRawPointer(staged.buffer.baseAddress! + staged.start),
+                               staged.count - staged.start, at: staged.stagedStart)
         }
         // Direct writes are positional; sequential writes continue at the end.
         _ = try valueOrErrno(path: path, "seek to offset \(offset)") { lseek(fd, off_t(offset), SEEK_SET) }
     }
 
-    /// Writes what is staged: the aligned part with O_DIRECT, the unaligned tail without, and
-    /// leaves direct I/O (the file's end is no longer aligned).
+    /// Writes what is staged (the whole blocks with O_DIRECT, the partial last one without),
+    /// waits for the writer thread, and leaves direct I/O (the file's end is no longer aligned).
     private func drain() throws(FileIOError) {
         guard var staged = staging else { return }
-        let aligned = staged.count / Self.directAlignment * Self.directAlignment
-        if aligned > 0 {
-            let fd = try openDescriptor("write")
-            if directWrite(fd, staged.buffer, aligned, at: staged.flushed) == aligned {
-                staged.buffer.baseAddress!.copyMemory(from: staged.buffer.baseAddress! + aligned, byteCount: staged.count - aligned)
-                staged.flushed += aligned
-                staged.count -= aligned
-                staging = staged
-            }
+        if staged.count > staged.start {
+            try staged.writer.write(staged.buffer, range: staged.start ..< staged.count, base: staged.base)
         }
+        try staged.writer.waitUntilIdle()
+        staged.start = 0
+        staged.count = 0
+        staging = staged
         try fallBack()
     }
 

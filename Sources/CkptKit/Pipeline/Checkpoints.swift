@@ -114,7 +114,8 @@ public enum Checkpoints {
         }
         switch format {
         case .kerasWeights:
-            return try KerasWeightsWriter(path: path, overwrite: options.overwrite, recipe: layout.recipe)
+            return try KerasWeightsWriter(path: path, overwrite: options.overwrite, recipe: layout.recipe, directIO: options.directIO,
+                                          expectedSize: layout.tensors.reduce(0) { $0 + $1.info.byteCount })
         case .npz:
             return try NPZCheckpointWriter(path: path, layout: layout, options: options)
         case .safetensors:

@@ -100,6 +100,8 @@ extension Checkpoints {
         for (name, tensorB) in namedB where !seen.contains(name) {
             results.append(TensorDifference(name: name, status: .onlyInB, a: nil, b: tensorB.info))
         }
+        try readerA.verify()
+        try readerB.verify()
         return DiffReport(tensors: results)
     }
 

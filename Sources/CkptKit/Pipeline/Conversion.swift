@@ -21,6 +21,8 @@ public struct ConvertRequest: Sendable {
     /// Called once before any value is written, with the number of bytes of values to write
     /// (for a progress display).
     public var onStart: (@Sendable (Int) -> Void)? = nil
+    /// Bytes per piece read (tests use small pieces; nil: `RingReader.defaultPieceBytes`).
+    var pieceBytes: Int? = nil
 
     /// Creates a request.
     public init(inputPath: String, outputPath: String, format: CheckpointFormat? = nil, specPath: String? = nil,
@@ -80,33 +82,25 @@ extension Checkpoints {
                                       modelConfig: resolved?.1, recipe: reader.recipe)
         let writer = try makeWriter(format: format, path: request.outputPath, layout: layout, options: request.writerOptions)
         request.onStart?(layout.tensors.reduce(0) { $0 + $1.info.byteCount })
+        // Only the tensors the writer takes (all, unless it writes some shards only), read
+        // ahead on another thread into a few reused buffers (RingReader).
+        let wanted = sources.indices.filter { writer.wantsTensor(at: $0) }
+        let ring = RingReader(reader: reader, jobs: wanted.map { RingReader.Job(tensor: sources[$0].1, dtype: sources[$0].0.info.dtype) },
+                              pieceBytes: request.pieceBytes ?? RingReader.defaultPieceBytes)
         var bytes = 0
         do {
-            var scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 64)
-            defer { scratch.deallocate() }
-            for (index, (tensor, source)) in sources.enumerated() where writer.wantsTensor(at: index) {
+            try ring.run(begin: { job in
                 try checkCancellation(request.isCancelled)
-                try writer.beginTensor(tensor)
-                let from = source.info.dtype, to = tensor.info.dtype
-                try reader.read(source, maximumPieceBytes: 4 << 20) { piece in
-                    try checkCancellation(request.isCancelled)
-                    defer { request.onBytes?(piece.count / from.byteSize * to.byteSize) }
-                    if from == to {
-                        try writer.append(piece)
-                        return
-                    }
-                    let needed = piece.count / from.byteSize * to.byteSize
-                    if scratch.count < needed {
-                        scratch.deallocate()
-                        scratch = .allocate(byteCount: needed, alignment: 64)
-                    }
-                    let out = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<needed])
-                    ElementConversion.convert(piece, from: from, to: to, into: out)
-                    try writer.append(UnsafeRawBufferPointer(out))
-                }
+                try writer.beginTensor(sources[wanted[job]].0)
+            }, append: { piece in
+                try checkCancellation(request.isCancelled)
+                try writer.append(piece)
+                request.onBytes?(piece.count)
+            }, end: { job in
                 try writer.endTensor()
-                bytes += tensor.info.byteCount
-            }
+                bytes += sources[wanted[job]].0.info.byteCount
+            })
+            try reader.verify()
             try writer.finish()
         } catch {
             writer.abort()

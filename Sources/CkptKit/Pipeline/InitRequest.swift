@@ -28,6 +28,8 @@ public struct InitRequest: Sendable {
     public var threads: Int = 1
     /// Elements per generated piece (tests use small pieces; nil: `TensorGenerator.pieceElements`).
     var pieceElements: Int? = nil
+    /// Whether to write with `O_DIRECT` (tests force both ways; `CKPT_DIRECT_IO` is process-wide).
+    var directIO: DirectIO = .automatic
     /// Told the byte count of every tensor piece handed to the writer (for progress displays).
     public var onBytes: (@Sendable (Int) -> Void)? = nil
     /// Called once before any value is written, with the number of bytes of values to write
@@ -37,7 +39,7 @@ public struct InitRequest: Sendable {
     /// The writer options this request asks for.
     var writerOptions: WriterOptions {
         WriterOptions(overwrite: overwrite, compress: compress, weightsOnly: weightsOnly, maxShardBytes: maxShardBytes,
-                      onlyShards: onlyShards)
+                      onlyShards: onlyShards, directIO: directIO)
     }
     /// Plan choices (respect the config's initializers, dtype).
     public var planOptions: PlanOptions

@@ -110,6 +110,7 @@ extension Checkpoints {
             }
             summaries.append(summary)
         }
+        if statistics { try reader.verify() }
         return InspectReport(path: path, format: reader.format, metadata: reader.metadata,
                              modelConfig: reader.modelConfig, recipe: reader.recipe, tensors: summaries)
     }

@@ -108,4 +108,91 @@ struct DirectIOTests {
             #expect(versions.count == 2 && versions[0] == versions[1], "\(name): direct and buffered files differ")
         }
     }
+
+    /// Regions written at odd offsets of an existing file (`seek(to:)`, as for an HDF5 file's
+    /// dataset values): regions sharing a block, crossing staging chunks, extending the file.
+    static func writeRegions(_ path: String, _ directIO: DirectIO, refuseAt: Int? = nil) throws -> [UInt8] {
+        let chunk = OutputFile.directChunkSize
+        let prefill = try OutputFile(path: path, mode: .exclusive)
+        try prefill.write(quickPattern(chunk * 2 + 12_345, salt: 1))
+        try prefill.close()
+        let file = try OutputFile(path: path, mode: .existing, directIO: directIO)
+        file.simulatedDirectRefusal = refuseAt
+        let regions = [(100, 5000), (5100, 3000), (4096 * 3, 4096), (chunk - 777, chunk + 1555),
+                       (8200, 3 << 20 | 5), (chunk * 2 + 10_000, chunk / 2 + 3), (7, 9)]
+        for (index, (position, size)) in regions.enumerated() {
+            try file.seek(to: position)
+            // In two writes, the second of odd size.
+            try file.write(quickPattern(size / 3, salt: 10 + index))
+            try file.write(quickPattern(size - size / 3, salt: 20 + index))
+            #expect(file.offset == position + size)
+        }
+        try file.close()
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// Deterministic bytes, made quickly in a debug build.
+    static func quickPattern(_ count: Int, salt: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var state = UInt32(truncatingIfNeeded: salt &* 2_654_435_761 | 1)
+            for index in 0..<count {
+                state = state &* 1_664_525 &+ 1_013_904_223
+                buffer[index] = UInt8(truncatingIfNeeded: state >> 24)
+            }
+            initialized = count
+        }
+    }
+
+    @Test func regionsGiveTheBuffersBytes() throws {
+        let dir = try TemporaryDirectory()
+        let buffered = try Self.writeRegions(dir.path("buffered"), .never)
+        #expect(try Self.writeRegions(dir.path("direct"), .always) == buffered)
+        for refusal in [0, 1, 3] {
+            #expect(try Self.writeRegions(dir.path("refused\(refusal)"), .always, refuseAt: refusal) == buffered,
+                    "fallback after \(refusal) direct writes")
+        }
+    }
+
+    /// `.weights.h5`, `.h5` and `.keras` with the values of large datasets written around
+    /// libhdf5 (`HDF5DirectValues`), in pieces small enough for libhdf5's sieve buffer and
+    /// larger: the same files as libhdf5 alone writes.
+    @Test(arguments: [4096, 300_000])
+    func hdf5WritersGiveTheSameFilesEitherWay(pieceBytes: Int) throws {
+        let dir = try TemporaryDirectory()
+        // A 300 x 7500 kernel (9 MB as float32, more than a staging chunk; 4.5 MB as bfloat16, widened
+        // in .h5) among small tensors.
+        let spec = dir.path("model.json")
+        try Data("""
+            {"input": [300], "layers": [{"Dense": {"units": 7500}}, {"LayerNormalization": {}}, {"Dense": {"units": 7}}]}
+            """.utf8).write(to: URL(fileURLWithPath: spec))
+        for dtype in [DType.float32, .bfloat16] {
+            var request = InitRequest(specPath: spec, outputPath: dir.path("src-\(dtype).safetensors"), seed: 3,
+                                      planOptions: PlanOptions(dtype: dtype))
+            request.directIO = .never
+            _ = try Checkpoints.initialize(request)
+            for (target, weightsOnly) in [("weights.h5", false), ("h5", false), ("h5", true), ("keras", false)] {
+                var files: [Data] = []
+                for mode in [DirectIO.never, .always] {
+                    let output = dir.path("\(dtype)-\(mode)-\(weightsOnly ? "w" : "m").\(target)")
+                    var convert = ConvertRequest(inputPath: dir.path("src-\(dtype).safetensors"), outputPath: output, specPath: spec,
+                                                 writerOptions: WriterOptions(weightsOnly: weightsOnly, directIO: mode))
+                    convert.pieceBytes = pieceBytes
+                    _ = try Checkpoints.convert(convert)
+                    files.append(try Data(contentsOf: URL(fileURLWithPath: output)))
+                }
+                #expect(files[0] == files[1], "\(dtype) → \(target)\(weightsOnly ? " (weights only)" : ""): direct and buffered files differ")
+            }
+            // ckpt init's writers too, pieces of 1000 elements.
+            var files: [Data] = []
+            for mode in [DirectIO.never, .always] {
+                var request = InitRequest(specPath: spec, outputPath: dir.path("init-\(dtype)-\(mode).weights.h5"), seed: 3,
+                                          planOptions: PlanOptions(dtype: dtype))
+                request.directIO = mode
+                request.pieceElements = 1000
+                _ = try Checkpoints.initialize(request)
+                files.append(try Data(contentsOf: URL(fileURLWithPath: request.outputPath)))
+            }
+            #expect(files[0] == files[1], "ckpt init \(dtype) .weights.h5: direct and buffered files differ")
+        }
+    }
 }

@@ -107,6 +107,24 @@ public final class HDF5Dataset: HDF5Object {
         }
     }
 
+    /// The file offset of the dataset's values when they are stored contiguously and their
+    /// space is allocated (`H5Dget_offset`; a contiguous dataset gets its space when first
+    /// written), else nil.
+    public var contiguousOffset: Int? {
+        guard objectHandle.file.isOpen, !isChunked else { return nil }
+        HDF5Call.silenceErrorPrinting()
+        let address = H5Dget_offset(objectHandle.id)
+        guard address != CHDF5_HADDR_UNDEF() else { return nil }
+        return Int(exactly: address)
+    }
+
+    /// Writes what libhdf5 holds of the dataset (values in its sieve buffer, metadata) to the
+    /// file (`H5Dflush`; not an `fsync`).
+    public func flush() throws {
+        try objectHandle.ensureOpen("flush dataset")
+        try HDF5Call.check(H5Dflush(objectHandle.id), "flush dataset", objectHandle.site())
+    }
+
     // MARK: - Reading
 
     /// Reads the whole dataset into `buffer` as little-endian C-order bytes of `dtype`.

@@ -49,10 +49,12 @@ final class HDF5FileHandle {
         try HDF5Call.check(H5Fclose(id), "close file", site(nil))
     }
 
-    /// A file access property list with the strong close degree (see the type's summary).
-    static func accessPropertyList(_ site: HDF5Site) throws -> HDF5ScopedID {
+    /// A file access property list with the strong close degree (see the type's summary), and
+    /// the embedded-file driver for a file inside another (``HDF5EmbeddedDriver``).
+    static func accessPropertyList(_ site: HDF5Site, embedding: HDF5Embedding? = nil) throws -> HDF5ScopedID {
         let fapl = try HDF5ScopedID(H5Pcreate(CHDF5_H5P_FILE_ACCESS()), "create file access property list", site)
         try HDF5Call.check(H5Pset_fclose_degree(fapl.raw, H5F_CLOSE_STRONG), "set file close degree", site)
+        if let embedding { try HDF5EmbeddedDriver.configure(fapl.raw, embedding, site) }
         return fapl
     }
 }

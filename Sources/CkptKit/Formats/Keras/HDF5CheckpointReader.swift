@@ -63,15 +63,18 @@ public final class HDF5CheckpointReader: CheckpointReader {
     /// When an ``HDF5Sandbox`` is configured (`HDF5Sandbox.current`, as the `ckpt` executable
     /// does), a child process reads the file's structure first, and a file that crashes or
     /// hangs libhdf5 there is refused without being opened in this process.
-    public convenience init(path: String) throws {
-        try HDF5Sandbox.current?.check(path: path)
-        try self.init(unsandboxedPath: path)
+    ///
+    /// With `embedding`, the HDF5 file is the part of the file at `path` that it gives (a stored
+    /// `.keras` member), read in place (``HDF5EmbeddedDriver``).
+    public convenience init(path: String, embedding: HDF5Embedding? = nil) throws {
+        try HDF5Sandbox.current?.check(path: path, embedding: embedding)
+        try self.init(unsandboxedPath: path, embedding: embedding)
     }
 
     /// Opens the file at `path` in this process, without the sandbox (the probe itself, and
     /// files this process has just written).
-    init(unsandboxedPath path: String) throws {
-        let file = try HDF5File.open(atPath: path)
+    init(unsandboxedPath path: String, embedding: HDF5Embedding? = nil) throws {
+        let file = try HDF5File.open(atPath: path, embedding: embedding)
         let tree = try HDF5CheckpointTree(file)
         let contents = try HDF5CheckpointContents(file: file, tree: tree)
         self.path = path
@@ -99,9 +102,8 @@ public final class HDF5CheckpointReader: CheckpointReader {
     /// k-th layer with weights.
     public var weightedLegacyLayers: [LegacyLayer] { legacyLayers.filter(\.hasWeights) }
 
-    /// Reads `tensor` in pieces of whole rows of at most `maximumPieceBytes` (one row at least),
-    /// as native little-endian C-order bytes, by hyperslab.
-    public func read(_ tensor: StoredTensor, maximumPieceBytes: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// Opens `tensor`'s dataset for reading whole rows front to back, by hyperslab.
+    public func open(_ tensor: StoredTensor) throws -> TensorByteReader {
         guard let index = indexByLocation[tensor.location], tensors[index] == tensor else {
             throw KerasFormatError(.usage, path: path, object: "tensor '\(tensor.name)'", reason: "not a tensor of this file")
         }
@@ -110,25 +112,39 @@ public final class HDF5CheckpointReader: CheckpointReader {
         guard dataset.shape == info.shape, try dataset.dtype == info.dtype else {
             throw KerasFormatError(.usage, path: path, object: "dataset '\(tensor.location)'", reason: "changed since the file was opened")
         }
-        guard info.elementCount > 0 else { return }
-        if info.shape.isEmpty {
-            let bytes = try dataset.readBytes()
-            try bytes.withUnsafeBytes(body)
-            return
+        return DatasetRows(dataset: dataset, info: info, path: path)
+    }
+
+    /// A dataset read by rows along its first axis (a scalar: whole).
+    private final class DatasetRows: TensorByteReader {
+        let dataset: HDF5Dataset
+        let info: TensorInfo
+        let path: String
+        let rowBytes: Int
+        var rowsRead = 0
+
+        init(dataset: HDF5Dataset, info: TensorInfo, path: String) {
+            (self.dataset, self.info, self.path) = (dataset, info, path)
+            rowBytes = TensorPieces.rowBytes(info)
         }
-        let rowCount = info.shape[0]
-        let rowBytes = info.shape.dropFirst().reduce(1, *) * info.dtype.byteSize
-        let rowsPerPiece = min(rowCount, max(1, maximumPieceBytes / rowBytes))
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: rowsPerPiece * rowBytes, alignment: 64)
-        defer { buffer.deallocate() }
-        var offset = 0
-        while offset < rowCount {
-            let rows = min(rowsPerPiece, rowCount - offset)
-            let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<rows * rowBytes])
-            try dataset.read(into: piece, firstAxisOffset: offset, firstAxisCount: rows)
-            try body(UnsafeRawBufferPointer(piece))
-            offset += rows
+
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws {
+            guard !buffer.isEmpty else { return }
+            guard rowBytes > 0, buffer.count % rowBytes == 0 else {
+                throw KerasFormatError(.usage, path: path, object: "dataset '\(dataset.path)'",
+                                       reason: "\(buffer.count) bytes are not whole rows of \(rowBytes) bytes")
+            }
+            if info.shape.isEmpty {
+                try dataset.read(into: buffer)
+                rowsRead = 1
+                return
+            }
+            let rows = buffer.count / rowBytes
+            try dataset.read(into: buffer, firstAxisOffset: rowsRead, firstAxisCount: rows)
+            rowsRead += rows
         }
+
+        func finish() throws {}
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 extension HDF5Sandbox {
     /// The probe's side: the body of `ckpt __probe-hdf5 [--memory-limit BYTES] [--cpu-limit
-    /// SECONDS] [--] FILE`. Returns the process exit status.
+    /// SECONDS] [--embedded OFFSET:SIZE] [--] FILE`. Returns the process exit status.
     ///
     /// Sets its own limits (`RLIMIT_AS`, `RLIMIT_CPU`, `RLIMIT_CORE` 0), opens the file the way
     /// `HDF5CheckpointReader` does, without a sandbox, and writes one JSON line to standard
@@ -12,17 +12,26 @@ extension HDF5Sandbox {
         var memoryLimit: Int?
         var cpuLimit: Int?
         var path: String?
+        var embedding: HDF5Embedding?
+        var badEmbedding = false
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             switch argument {
             case "--memory-limit": memoryLimit = rest.popFirst().flatMap { Int($0) }
             case "--cpu-limit": cpuLimit = rest.popFirst().flatMap { Int($0) }
+            case "--embedded":
+                let parts = (rest.popFirst() ?? "").split(separator: ":").map { Int($0) }
+                if parts.count == 2, let offset = parts[0], let size = parts[1], offset >= 0, size >= 0 {
+                    embedding = HDF5Embedding(offset: offset, size: size)
+                } else {
+                    badEmbedding = true
+                }
             case "--": path = rest.popFirst()
             default: path = argument
             }
         }
-        guard let path else {
-            FileHandle.standardError.write(Data("usage: ckpt __probe-hdf5 [--memory-limit BYTES] [--cpu-limit SECONDS] FILE\n".utf8))
+        guard let path, !badEmbedding else {
+            FileHandle.standardError.write(Data("usage: ckpt __probe-hdf5 [--memory-limit BYTES] [--cpu-limit SECONDS] [--embedded OFFSET:SIZE] FILE\n".utf8))
             return 2
         }
         limit(RLIMIT_CORE, 0)
@@ -30,7 +39,7 @@ extension HDF5Sandbox {
         if let cpuLimit { limit(RLIMIT_CPU, cpuLimit) }
         let report: HDF5ProbeReport
         do {
-            _ = try HDF5CheckpointReader(unsandboxedPath: path)
+            _ = try HDF5CheckpointReader(unsandboxedPath: path, embedding: embedding)
             report = .clean
         } catch {
             report = .failed(error)

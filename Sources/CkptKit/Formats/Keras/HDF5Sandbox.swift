@@ -56,18 +56,19 @@ public struct HDF5Sandbox: Sendable, Hashable {
 
     private static let setting = LockedValue<HDF5Sandbox?>(nil)
 
-    /// Runs the probe on the file at `path` and returns when it read the structure cleanly.
+    /// Runs the probe on the file at `path` (or the HDF5 file embedded in it) and returns when
+    /// it read the structure cleanly.
     ///
     /// Throws the probe's own error, or a ``KerasFormatError`` of kind `.unreadableFile`
     /// naming `path` when the probe crashed, timed out or could not run.
-    public func check(path: String) throws {
+    public func check(path: String, embedding: HDF5Embedding? = nil) throws {
         func refuse(_ reason: String) -> KerasFormatError {
             KerasFormatError(.unreadableFile, path: path, reason: reason)
         }
         let outcome: ChildProcess.Outcome
         do {
             outcome = try ChildProcess.run(
-                executablePath, arguments + probeOptions + ["--", path],
+                executablePath, arguments + probeOptions + Self.embeddingOptions(embedding) + ["--", path],
                 environment: ["SWIFT_BACKTRACE": "enable=no"], timeout: timeout)
         } catch {
             throw refuse("cannot start the HDF5 probe (\(error)); the file was not opened")
@@ -94,6 +95,12 @@ public struct HDF5Sandbox: Sendable, Hashable {
     }
 
     /// The probe's options for this setting's limits (parsed by `runProbe(arguments:)`).
+    /// `--embedded OFFSET:SIZE` for an embedded file.
+    static func embeddingOptions(_ embedding: HDF5Embedding?) -> [String] {
+        guard let embedding, let size = embedding.size else { return [] }
+        return ["--embedded", "\(embedding.offset):\(size)"]
+    }
+
     var probeOptions: [String] {
         ["--memory-limit", String(memoryLimitBytes), "--cpu-limit", String(Int(timeout.rounded(.up)) + 1)]
     }

@@ -2,8 +2,10 @@ import Foundation
 
 /// Reads a Keras 3 `.keras` archive: `config.json` is the model, `model.weights.h5` the weights.
 ///
-/// libhdf5 reads files, not zip members, so the weights member is copied to a temporary file
-/// (removed when the reader goes away).
+/// A stored weights member (as Keras writes it) is read in place by libhdf5
+/// (``HDF5EmbeddedDriver``); its CRC-32 is checked on a background thread from the first tensor
+/// read on, and ``verify()`` reports it. A deflated member is copied to a temporary file first
+/// (removed when the reader goes away), its CRC-32 checked on the way.
 final class KerasArchiveReader: CheckpointReader {
     /// The largest `config.json` or `metadata.json` accepted (a real model config is a few MB).
     static let maximumConfigBytes = 256 << 20
@@ -12,7 +14,12 @@ final class KerasArchiveReader: CheckpointReader {
     let modelConfig: String?
     let metadata: [(key: String, value: String)]
     private let weights: HDF5CheckpointReader
+    /// The file libhdf5 reads: the archive itself, or the temporary copy.
     private let weightsPath: String
+    /// The stored member read in place, whose CRC-32 is still to check.
+    private let storedMember: (zip: ZipReader, entry: ZipReader.Entry)?
+    private let checkLock = NSLock()
+    private var check: ZipMemberCheck?
 
     init(path: String) throws {
         self.path = path
@@ -38,6 +45,18 @@ final class KerasArchiveReader: CheckpointReader {
             }
         }
         metadata = pairs
+        if weightsEntry.method == .stored, try Self.startsWithHDF5Signature(zip, weightsEntry) {
+            weightsPath = path
+            storedMember = (zip, weightsEntry)
+            do {
+                weights = try HDF5CheckpointReader(
+                    path: path, embedding: HDF5Embedding(offset: weightsEntry.dataOffset, size: weightsEntry.uncompressedSize))
+            } catch {
+                throw Self.naming(error, temporaryPath: path, archive: path)
+            }
+            return
+        }
+        storedMember = nil
         weightsPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("ckpt-keras-\(getpid())-\(UUID().uuidString).weights.h5").path
         do {
@@ -77,7 +96,15 @@ final class KerasArchiveReader: CheckpointReader {
     }
 
     deinit {
-        unlink(weightsPath)
+        checkLock.withLock { check?.cancel() }
+        if weightsPath != path { unlink(weightsPath) }
+    }
+
+    /// Whether a stored member starts with HDF5's signature (a file libhdf5 finds only at a
+    /// larger power of two, after a user block, is read from a copy instead).
+    private static func startsWithHDF5Signature(_ zip: ZipReader, _ entry: ZipReader.Entry) throws -> Bool {
+        guard entry.uncompressedSize >= 8 else { return false }
+        return try zip.contents(of: entry, chunkCapacity: 4096).read(count: 8) == [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
     }
 
     var format: CheckpointFormat { .keras }
@@ -87,11 +114,44 @@ final class KerasArchiveReader: CheckpointReader {
         return text
     }
 
-    func read(_ tensor: StoredTensor, maximumPieceBytes: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    func open(_ tensor: StoredTensor) throws -> TensorByteReader {
+        if let member = storedMember {
+            checkLock.withLock {
+                if check == nil { check = ZipMemberCheck(member.zip, member.entry) }
+            }
+        }
         do {
-            try weights.read(tensor, maximumPieceBytes: maximumPieceBytes, body)
+            return WeightsMember(try weights.open(tensor), temporaryPath: weightsPath, archive: path)
         } catch {
             throw Self.naming(error, temporaryPath: weightsPath, archive: path)
+        }
+    }
+
+    /// Waits for the check of the weights member read in place (started by the first tensor read).
+    func verify() throws {
+        try checkLock.withLock { check }?.result()
+    }
+
+    /// A tensor of the weights, its errors naming the archive.
+    private final class WeightsMember: TensorByteReader {
+        let source: TensorByteReader
+        let temporaryPath: String
+        let archive: String
+
+        init(_ source: TensorByteReader, temporaryPath: String, archive: String) {
+            (self.source, self.temporaryPath, self.archive) = (source, temporaryPath, archive)
+        }
+
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws {
+            do {
+                try source.read(into: buffer)
+            } catch {
+                throw KerasArchiveReader.naming(error, temporaryPath: temporaryPath, archive: archive)
+            }
+        }
+
+        func finish() throws {
+            try source.finish()
         }
     }
 }

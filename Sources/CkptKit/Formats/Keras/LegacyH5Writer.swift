@@ -5,8 +5,9 @@
 ///
 /// Everything but the values is written when the writer is created (attributes, groups and
 /// empty datasets), so a layout that cannot be written fails before any value is generated;
-/// values then stream into their datasets by rows, in layout order. The file is byte-for-byte
-/// reproducible and appears at the target path only in `finish()`.
+/// values then stream into their datasets by rows, in layout order (with direct I/O, the values
+/// of large datasets after their first row bypass libhdf5, ``HDF5DirectValues``). The file is
+/// byte-for-byte reproducible and appears at the target path only in `finish()`.
 ///
 /// bfloat16 tensors are stored as float32 (exact): Keras' legacy loader cannot read the opaque
 /// bfloat16 datasets Keras 3 writes ("No cast function available", even with the `dtype`
@@ -40,6 +41,8 @@ final class LegacyH5Writer: CheckpointWriter {
         var dataset: HDF5Dataset
         var info: TensorInfo
         var rowsWritten = 0
+        /// Whether the values go to `directValues`.
+        var bypassing = false
     }
 
     private let output: AtomicOutput
@@ -51,6 +54,7 @@ final class LegacyH5Writer: CheckpointWriter {
     private var current: OpenTensor?
     /// Reused for bfloat16 → float32.
     private var floats: [Float] = []
+    private var directValues: HDF5DirectValues?
 
     /// Validates the layout, then writes the file's structure to a temporary file beside `path`.
     init(path: String, layout: CheckpointLayout, options: WriterOptions) throws {
@@ -81,6 +85,14 @@ final class LegacyH5Writer: CheckpointWriter {
         self.file = file
         self.layout = layout
         self.datasetPaths = datasetPaths
+        do {
+            // bfloat16 is stored as float32.
+            let size = layout.tensors.reduce(0) { $0 + $1.info.elementCount * ($1.info.dtype == .bfloat16 ? 4 : $1.info.dtype.byteSize) }
+            directValues = try HDF5DirectValues.open(path: output.temporaryPath, expectedSize: size, directIO: options.directIO)
+        } catch {
+            abort()
+            throw error
+        }
     }
 
     // MARK: - CheckpointWriter
@@ -120,14 +132,27 @@ final class LegacyH5Writer: CheckpointWriter {
             throw usage(info.name, "\(rowsWritten + rows) rows arrived; the tensor has \(rowCount)")
         }
         guard rows > 0 else { return }
+        let storedRowBytes = info.dtype == .bfloat16 ? rowBytes * 2 : rowBytes
+        if directValues != nil, !current.bypassing, rowsWritten == 0, rows > 1, storedRowBytes * rowCount >= HDF5DirectValues.minimumBytes {
+            // Only the first row through libhdf5, which allocates the dataset's storage; the rest
+            // bypasses it.
+            try append(UnsafeRawBufferPointer(rebasing: bytes[0 ..< rowBytes]))
+            try append(UnsafeRawBufferPointer(rebasing: bytes[rowBytes...]))
+            return
+        }
         if info.dtype == .bfloat16 {
-            try writeWidened(bytes, to: dataset, scalar: info.shape.isEmpty, offset: rowsWritten, rows: rows)
+            try writeWidened(bytes, to: dataset, scalar: info.shape.isEmpty, offset: rowsWritten, rows: rows, direct: current.bypassing)
+        } else if current.bypassing, let directValues {
+            try directValues.write(bytes)
         } else if info.shape.isEmpty {
             try dataset.write(bytes)
         } else {
             try dataset.write(bytes, firstAxisOffset: rowsWritten, firstAxisCount: rows)
         }
         self.current?.rowsWritten = rowsWritten + rows
+        if let directValues, !current.bypassing, rowsWritten + rows < rowCount, storedRowBytes * rowCount >= HDF5DirectValues.minimumBytes {
+            self.current?.bypassing = try directValues.start(dataset, after: (rowsWritten + rows) * storedRowBytes)
+        }
     }
 
     func endTensor() throws {
@@ -145,11 +170,16 @@ final class LegacyH5Writer: CheckpointWriter {
             throw usage(nil, "finish after \(nextIndex) of \(layout.tensors.count) tensors")
         }
         self.file = nil
+        // The values first: libhdf5 may cut the file to its own idea of the end when closing.
+        try directValues?.close()
+        directValues = nil
         try file.close()
         try output.commit()
     }
 
     func abort() {
+        directValues?.abandon()
+        directValues = nil
         try? file?.close()
         file = nil
         current = nil
@@ -160,7 +190,7 @@ final class LegacyH5Writer: CheckpointWriter {
 
     /// bfloat16 → float32 is exact: the bfloat16 bits are the float's top 16 bits.
     private func writeWidened(
-        _ bytes: UnsafeRawBufferPointer, to dataset: HDF5Dataset, scalar: Bool, offset: Int, rows: Int
+        _ bytes: UnsafeRawBufferPointer, to dataset: HDF5Dataset, scalar: Bool, offset: Int, rows: Int, direct: Bool
     ) throws {
         let count = bytes.count / 2
         if floats.count < count { floats = [Float](repeating: 0, count: count) }
@@ -170,7 +200,9 @@ final class LegacyH5Writer: CheckpointWriter {
                 out[index] = Float(bitPattern: UInt32(bits) << 16)
             }
             let widened = UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: out[0..<count]))
-            if scalar {
+            if direct, let directValues {
+                try directValues.write(widened)
+            } else if scalar {
                 try dataset.write(widened)
             } else {
                 try dataset.write(widened, firstAxisOffset: offset, firstAxisCount: rows)

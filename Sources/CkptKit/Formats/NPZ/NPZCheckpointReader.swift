@@ -31,26 +31,7 @@ final class NPZCheckpointReader: CheckpointReader {
     var modelConfig: String? { nil }
     var metadata: [(key: String, value: String)] { [] }
 
-    func read(_ tensor: StoredTensor, maximumPieceBytes: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let info = tensor.info
-        let rowBytes = max(1, info.shape.dropFirst().reduce(1, *) * info.dtype.byteSize)
-        let piece = max(rowBytes, maximumPieceBytes / rowBytes * rowBytes)
-        // readChunks hands out pieces of up to `piece` bytes; regroup them into whole rows.
-        var pending: [UInt8] = []
-        try reader.readChunks(named: info.name, maximumChunkBytes: piece) { chunk in
-            if pending.isEmpty && chunk.count % rowBytes == 0 {
-                try body(chunk)
-                return
-            }
-            pending.append(contentsOf: chunk)
-            let whole = pending.count / rowBytes * rowBytes
-            if whole > 0 {
-                try pending.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<whole])) }
-                pending.removeFirst(whole)
-            }
-        }
-        if !pending.isEmpty {
-            try pending.withUnsafeBytes { try body($0) }
-        }
+    func open(_ tensor: StoredTensor) throws -> TensorByteReader {
+        try reader.openTensor(named: tensor.info.name)
     }
 }

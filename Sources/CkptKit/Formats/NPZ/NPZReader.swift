@@ -65,34 +65,36 @@ public final class NPZReader {
         maximumChunkBytes: Int = 4 << 20,
         _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        let member = try lookup(name)
-        let elementSize = member.info.dtype.byteSize
-        if member.header.isFortranOrder {
-            let bytes = try readTensor(named: name)
-            try bytes.withUnsafeBytes { all in
-                var start = 0
-                let step = max(elementSize, maximumChunkBytes / elementSize * elementSize)
-                while start < all.count {
-                    let end = min(all.count, start + step)
-                    try body(UnsafeRawBufferPointer(rebasing: all[start ..< end]))
-                    start = end
-                }
-            }
-            return
-        }
-        let reader = try openData(member)
+        let reader = try openTensor(named: name)
+        let elementSize = try lookup(name).info.dtype.byteSize
         let step = max(elementSize, maximumChunkBytes / elementSize * elementSize)
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: min(step, max(member.info.byteCount, 1)), alignment: 64)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: min(step, max(reader.byteCount, 1)), alignment: 64)
         defer { chunk.deallocate() }
-        var remaining = member.info.byteCount
+        var remaining = reader.byteCount
         while remaining > 0 {
             let piece = UnsafeMutableRawBufferPointer(rebasing: chunk[0 ..< min(chunk.count, remaining)])
             try reader.read(into: piece)
-            if member.header.isBigEndian { NPYLayout.byteSwap(piece, elementSize: elementSize) }
             try body(UnsafeRawBufferPointer(piece))
             remaining -= piece.count
         }
         try reader.finish()
+    }
+
+    /// Opens the tensor called `name` for reading front to back into the caller's buffers.
+    /// A Fortran-order member is read, checked and transposed here, whole.
+    func openTensor(named name: String) throws -> NPZTensorReader {
+        let member = try lookup(name)
+        if member.header.isFortranOrder && member.info.shape.count > 1 {
+            let values = UnsafeMutableRawBufferPointer.allocate(byteCount: member.info.byteCount, alignment: 64)
+            do {
+                try read(member, into: values)
+            } catch {
+                values.deallocate()
+                throw error
+            }
+            return NPZTensorReader(values: values, info: member.info, path: path)
+        }
+        return NPZTensorReader(entry: try openData(member), info: member.info, isBigEndian: member.header.isBigEndian, path: path)
     }
 
     // MARK: - Reading data

@@ -32,6 +32,8 @@ final class ZipWriter {
         var declaredSize: Int?
         var dataStart: Int
         var crc = CRC32()
+        /// The CRC-32 of data written elsewhere.
+        var crcOverride: UInt32?
         var uncompressed = 0
         var deflating: Bool
     }
@@ -207,6 +209,43 @@ final class ZipWriter {
         }
     }
 
+    /// Hands the open (stored, still empty) entry's data to another writer: writes out what is
+    /// buffered and returns the file offset where the data starts. Someone else then writes the
+    /// data there (an HDF5 file created in place, ``HDF5EmbeddedDriver``), through the file
+    /// system; `endEntry(writtenElsewhere:crc:)` ends the entry.
+    func beginDataWrittenElsewhere() throws -> Int {
+        guard case .inEntry(let entry) = state else {
+            try guarded(member: nil) { throw usage(nil, "beginDataWrittenElsewhere called with no open entry") }
+            return 0
+        }
+        try guarded(member: entry.name) {
+            guard !entry.deflating, entry.uncompressed == 0 else {
+                throw usage(entry.name, "only an empty stored entry's data can be written elsewhere")
+            }
+            try flush()
+        }
+        return entry.dataStart
+    }
+
+    /// Ends an entry whose `size` data bytes, of CRC-32 `crc`, were written at its data offset
+    /// by another writer (`beginDataWrittenElsewhere`); sequential writes continue after them.
+    func endEntry(writtenElsewhere size: Int, crc: UInt32) throws {
+        guard case .inEntry(var entry) = state else {
+            try guarded(member: nil) { throw usage(nil, "endEntry called with no open entry") }
+            return
+        }
+        try guarded(member: entry.name) {
+            guard buffered == 0, file.offset == entry.dataStart, size >= 0 else {
+                throw usage(entry.name, "the entry's data was written here too")
+            }
+            try file.seek(to: entry.dataStart + size)
+            entry.uncompressed = size
+            entry.crcOverride = crc
+            state = .inEntry(entry)
+        }
+        try endEntry()
+    }
+
     /// Ends the open entry: flushes the compressor and patches the local header.
     func endEntry() throws {
         guard case .inEntry(var entry) = state else {
@@ -225,7 +264,7 @@ final class ZipWriter {
             if !entry.record.localHasZip64 && (compressed >= limit || entry.uncompressed >= limit) {
                 throw usage(entry.name, "entry grew past 4 GiB but was begun without a size or mayExceed4GiB")
             }
-            entry.record.crc = entry.crc.value
+            entry.record.crc = entry.crcOverride ?? entry.crc.value
             entry.record.compressedSize = compressed
             entry.record.uncompressedSize = entry.uncompressed
 

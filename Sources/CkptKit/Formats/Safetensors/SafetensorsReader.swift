@@ -100,32 +100,43 @@ final class SafetensorsReader: CheckpointReader {
         legacyLocations = try value(SafetensorsWriter.MetadataKey.legacy).map { try Self.parseLegacy($0, path: source) } ?? [:]
     }
 
-    /// Reads `tensor`'s bytes in pieces of whole rows, at most `maximumPieceBytes` when a row fits.
-    func read(_ tensor: StoredTensor, maximumPieceBytes: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// Opens `tensor` for `pread`s of its bytes, front to back.
+    func open(_ tensor: StoredTensor) throws -> TensorByteReader {
         guard let place = places[tensor.name], shards[place.shard].header.entries[place.entry].info == tensor.info else {
             throw SafetensorsError(.usage, path: path, key: tensor.name, reason: "no such tensor in this checkpoint")
         }
         let shard = shards[place.shard]
         let entry = shard.header.entries[place.entry]
-        let total = entry.end - entry.begin
-        guard total > 0 else { return }
-        let info = entry.info
-        let rowBytes = info.shape.isEmpty ? total : info.shape.dropFirst().reduce(info.dtype.byteSize, *)
-        let piece = min(total, max(1, maximumPieceBytes / rowBytes) * rowBytes)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: piece, alignment: 64)
-        defer { buffer.deallocate() }
+        return TensorBytes(file: shard.file, start: shard.header.dataStart + entry.begin,
+                           count: entry.end - entry.begin, name: tensor.name)
+    }
+
+    /// One tensor's bytes: a range of a shard file.
+    private final class TensorBytes: TensorByteReader {
+        let file: InputFile
+        let start: Int
+        let count: Int
+        let name: String
         var position = 0
-        while position < total {
-            let count = min(piece, total - position)
-            let slice = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
-            do {
-                try shard.file.read(into: slice, at: shard.header.dataStart + entry.begin + position)
-            } catch {
-                throw SafetensorsError(error, key: tensor.name)
-            }
-            try body(UnsafeRawBufferPointer(slice))
-            position += count
+
+        init(file: InputFile, start: Int, count: Int, name: String) {
+            (self.file, self.start, self.count, self.name) = (file, start, count, name)
         }
+
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws {
+            guard buffer.count <= count - position else {
+                throw SafetensorsError(.usage, path: file.path, key: name,
+                                       reason: "asked for \(buffer.count) bytes at \(position) of the tensor's \(count)")
+            }
+            do {
+                try file.read(into: buffer, at: start + position)
+            } catch {
+                throw SafetensorsError(error, key: name)
+            }
+            position += buffer.count
+        }
+
+        func finish() throws {}
     }
 
     // MARK: Private
