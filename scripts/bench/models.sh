@@ -19,8 +19,8 @@
 #            single_tensor_10k (the same bytes in one tensor), every format, against dd and the
 #            same peers as init (--no-peers, --no-keras leave them out).
 #
-# MODEL is a path or a name in Fixtures/bench/ (default mlp_1_3b: the GPT-style 1.3 B model with
-# Dense attention, which ckpt's catalog knows today; gpt_1_3b needs MultiHeadAttention).
+# MODEL is a path or a name in Fixtures/bench/ (default gpt_1_3b, the GPT-style 1.3 B model;
+# mlp_1_3b is the same bytes with Dense attention).
 # DIR (default /tmp/ckpt-bench) is where every file goes; each output is removed after its step.
 # --direct-io both runs ckpt's safetensors and npz writes twice, CKPT_DIRECT_IO=1 and =0.
 # --no-ckpt (scenario init) runs only the peers, to complete an earlier run (report.py --merge).
@@ -34,7 +34,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PY="$ROOT/.venv/bin/python"
 CKPT="$ROOT/.build/release/ckpt"
 SCENARIOS="init,convert"
-MODEL="mlp_1_3b"
+MODEL="gpt_1_3b"
 DIR="/tmp/ckpt-bench"
 DTYPE="float32"
 DIRECT="auto"
