@@ -13,6 +13,9 @@
 #            conv=fdatasync, dd oflag=direct on a disk folder).
 #   convert  ckpt convert of MODEL's safetensors to .npz and .weights.h5 and of the .npz back to
 #            safetensors, against cp of the same file.
+#   pairs    ckpt convert between every pair of safetensors, npz, deflated npz, .weights.h5, .h5
+#            and .keras (sources made once, hot in the page cache), against cp and cp + sync;
+#            needs room for 7 x the model. Deflated npz is a target of the safetensors only.
 #   large    llama_7b (or --model, e.g. llama_mlp_7b) in bfloat16 (≈ 13.5 GB) to one safetensors
 #            file: must finish; peak RSS.
 #   small    per-tensor overhead: resnet50, small_tensors_10k (10 000 tensors) and
@@ -237,6 +240,37 @@ scenario_convert() {
     rm -f "$DIR/bench.safetensors" "$DIR/src.npz"
 }
 
+scenario_pairs() {
+    local spec; spec=$(spec_path "$MODEL")
+    local name; name=$(basename "$spec" .json)
+    local bytes tensors; read -r bytes tensors < <(model_size "$spec" "$DTYPE")
+    echo "== pairs: $name ($bytes bytes $DTYPE) in $DIR ($FSTYPE)"
+    if ! room_for $(( 7 * bytes )); then skip "$name" pairs all all "no room for 7 x $bytes bytes in $DIR"; return; fi
+    "$CKPT" init "$spec" -o "$DIR/src.safetensors" --dtype "$DTYPE" --seed 0 --force --quiet
+    local size i source target
+    for i in 1 2 3; do
+        size=$(timed "$DIR/bench.copy" -- cp "$DIR/src.safetensors" "$DIR/bench.copy")
+        record "$name" pairs "cp" safetensors "$size" "$TIMEFILE"; rm -f "$DIR/bench.copy"
+        size=$(timed "$DIR/bench.copy" -- sh -c "cp '$DIR/src.safetensors' '$DIR/bench.copy' && sync '$DIR/bench.copy'")
+        record "$name" pairs "cp + sync" safetensors "$size" "$TIMEFILE"; rm -f "$DIR/bench.copy"
+    done
+    "$CKPT" convert "$DIR/src.safetensors" "$DIR/src.npz" --quiet
+    "$CKPT" convert "$DIR/src.safetensors" "$DIR/src.deflated.npz" --compress --quiet
+    for target in weights.h5 h5 keras; do "$CKPT" convert "$DIR/src.safetensors" "$DIR/src.$target" --quiet; done
+    for source in safetensors npz deflated.npz weights.h5 h5 keras; do
+        for target in safetensors npz weights.h5 h5 keras; do
+            # Every file is read once before it is timed: sources written with O_DIRECT are not cached.
+            cat "$DIR/src.$source" > /dev/null
+            size=$(timed "$DIR/bench.$target" -- "$CKPT" convert "$DIR/src.$source" "$DIR/bench.$target" --spec "$spec" --force --quiet)
+            record "$name" pairs "ckpt convert ${source}→$target" "$target" "$size" "$TIMEFILE"; rm -f "$DIR/bench.$target"
+        done
+    done
+    cat "$DIR/src.safetensors" > /dev/null
+    size=$(timed "$DIR/bench.npz" -- "$CKPT" convert "$DIR/src.safetensors" "$DIR/bench.npz" --compress --force --quiet)
+    record "$name" pairs "ckpt convert safetensors→deflated npz" npz "$size" "$TIMEFILE"
+    rm -f "$DIR"/bench.* "$DIR"/src.*
+}
+
 scenario_large() {
     local spec; spec=$(spec_path "$( (( MODEL_GIVEN )) && echo "$MODEL" || echo llama_7b)")
     local llama_7b; llama_7b=$(basename "$spec" .json)
@@ -278,6 +312,7 @@ for s in "${list[@]}"; do
     case "$s" in
         init) scenario_init ;;
         convert) scenario_convert ;;
+        pairs) scenario_pairs ;;
         large) scenario_large ;;
         small) scenario_small ;;
         *) echo "models.sh: unknown scenario $s" >&2; exit 64 ;;

@@ -54,10 +54,13 @@ def main():
         if step == "init" or step == "large":
             peers = [r["wall_s"] for r in timed if not r["tool"].startswith("ckpt")]
             reference = min(peers) if peers else None
-        elif step == "convert":
-            reference = next((r["wall_s"] for r in timed if r["tool"] == "cp"), None)
+        elif step in ("convert", "pairs"):
+            # The median of the cp runs (pairs runs each three times).
+            copies = sorted(r["wall_s"] for r in timed if r["tool"] == "cp")
+            synced = sorted(r["wall_s"] for r in timed if r["tool"] == "cp + sync")
+            reference = copies[len(copies) // 2] if copies else None
             dd = reference or dd
-            dd_sync = next((r["wall_s"] for r in timed if r["tool"] == "cp + sync"), dd_sync)
+            dd_sync = synced[len(synced) // 2] if synced else dd_sync
         else:
             reference = None
         if (model, folder) != last_model:

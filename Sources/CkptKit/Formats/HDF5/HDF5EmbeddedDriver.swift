@@ -152,7 +152,7 @@ enum HDF5EmbeddedDriver {
 
     private static let query: @convention(c) (UnsafePointer<H5FD_t>?, UnsafeMutablePointer<UInt>?) -> herr_t = { _, flags in
         // The inner file's handle is the outer file's descriptor, not at offset 0.
-        flags?.pointee = (sec2?.features ?? 0) & ~UInt(0x80)  // H5FD_FEAT_POSIX_COMPAT_HANDLE
+        flags?.pointee = (sec2?.features ?? 0) & ~UInt(H5FD_FEAT_POSIX_COMPAT_HANDLE)
         return 0
     }
 
