@@ -68,7 +68,7 @@ final class KerasWeightsWriter: CheckpointWriter {
             rowsWritten = 1
             return
         }
-        let rowBytes = info.shape.dropFirst().reduce(1, *) * info.dtype.byteSize
+        let rowBytes = TensorPieces.rowBytes(info)
         let rows = rowBytes == 0 ? 0 : bytes.count / rowBytes
         guard rows > 0 else { return }
         if !bypassing, rowsWritten == 0, rows > 1, directValues != nil, info.byteCount >= HDF5DirectValues.minimumBytes {

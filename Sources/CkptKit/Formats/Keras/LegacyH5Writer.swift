@@ -118,8 +118,7 @@ final class LegacyH5Writer: CheckpointWriter {
         let rowsWritten = current.rowsWritten
         let dataset = current.dataset
         let rowCount = info.shape.first ?? 1
-        let rowElements = info.shape.dropFirst().reduce(1, *)
-        let rowBytes = rowElements * info.dtype.byteSize
+        let rowBytes = TensorPieces.rowBytes(info)
         if rowBytes == 0 {
             guard bytes.isEmpty else { throw usage(info.name, "the tensor has no elements but \(bytes.count) bytes arrived") }
             return

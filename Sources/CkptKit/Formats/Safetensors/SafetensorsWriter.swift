@@ -150,7 +150,7 @@ final class SafetensorsWriter: CheckpointWriter {
             throw usage("tensor '\(expected.name)' belongs to a shard this writer does not write")
         }
         if outputs[output].file == nil { try open(output) }
-        let rowBytes = expected.shape.isEmpty ? expected.byteCount : expected.shape.dropFirst().reduce(expected.dtype.byteSize, *)
+        let rowBytes = TensorPieces.rowBytes(expected)
         current = CurrentTensor(index: index, output: output, rowBytes: rowBytes, remaining: expected.byteCount)
     }
 
