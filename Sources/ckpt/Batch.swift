@@ -21,8 +21,11 @@ struct BatchRunOptions: ParsableArguments {
     @Option(help: "Run part K of N (K from 1): the outputs, sorted by path, whose position mod N is K-1.")
     var shard: String?
 
+    @Flag(help: "Write nothing; print each output this run would make as id<TAB>path<TAB>action (write, replace, skip, refuse), exactly as the run would decide. Exits 1 when the run would be refused.")
+    var dryRun = false
+
     /// Whether any batch option was given (which makes `init`/`convert` a batch).
-    var isUsed: Bool { report != nil || resume || threads != nil || failFast || shard != nil }
+    var isUsed: Bool { report != nil || resume || threads != nil || failFast || shard != nil || dryRun }
 
     /// The library options, checked.
     func batchOptions(force: Bool) throws -> BatchOptions {
@@ -38,6 +41,7 @@ struct BatchRunOptions: ParsableArguments {
             }
             options.shard = selection
         }
+        options.dryRun = dryRun
         if resume && report == nil {
             throw UsageError("--resume needs --report FILE: the report of the run to continue")
         }
@@ -72,26 +76,26 @@ extension Ckpt {
         @Flag(name: .shortAndLong, help: "Show no progress, and print nothing when every output succeeds.")
         var quiet = false
 
-        @Flag(help: "Print the outputs this run would write (id and path, one per line) and write nothing.")
-        var dryRun = false
-
         func run() throws {
-            try BatchCommand.run(batch, force: force, quiet: quiet, dryRun: dryRun) { try JobsFile.load(path: jobs) }
+            try BatchCommand.run(batch, force: force, quiet: quiet) { try JobsFile.load(path: jobs) }
         }
     }
 }
 
 /// Runs a batch for `ckpt batch` and the many-output forms of `ckpt init` and `ckpt convert`.
 enum BatchCommand {
-    static func run(_ batch: BatchRunOptions, force: Bool, quiet: Bool, dryRun: Bool = false,
-                    jobs: () throws -> JobsFile) throws {
+    static func run(_ batch: BatchRunOptions, force: Bool, quiet: Bool, jobs: () throws -> JobsFile) throws {
         var status: Int32 = 0
         try reportingErrors {
             let options = try batch.batchOptions(force: force)
             let plan = try BatchPlanner.plan(try jobs(), options: options)
             for warning in plan.warnings { printError("ckpt: warning: \(warning)") }
-            if dryRun {
-                for output in plan.selected { print("\(output.id)\t\(output.path)") }
+            if options.dryRun {
+                let runner = BatchRunner(plan: plan, options: options, progress: BatchProgress(style: .quiet))
+                for line in try runner.preview() {
+                    print("\(line.output.id)\t\(line.output.path)\t\(line.action.rawValue)")
+                }
+                if let refusal = plan.refusal { throw refusal }
                 return
             }
             let progress = BatchProgress(style: BatchProgress.styleForStandardError(quiet: quiet))

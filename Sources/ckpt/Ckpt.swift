@@ -15,7 +15,47 @@ struct Ckpt: ParsableCommand {
     /// (OpenBLAS is loaded, with its kernels pinned, only when a QR runs: `OpenBLAS` in CkptKit.)
     static func main() {
         HDF5Sandbox.current = ProbeHDF5.sandbox(environment: ProcessInfo.processInfo.environment)
-        main(nil)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let mistake = unknownSubcommand(arguments) {
+            printError("ckpt: error: \(mistake)")
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            exitReporting(error, arguments: arguments)
+        }
+        do {
+            try command.run()
+        } catch {
+            exitReporting(error, arguments: arguments)
+        }
+    }
+
+    /// The names a user can type as the first argument.
+    static var subcommandNames: [String] {
+        configuration.subcommands.map { $0._commandName }.filter { !$0.hasPrefix("__") }
+    }
+
+    /// `initt` or `inspekt` as the first argument: "unknown command" with the closest names.
+    static func unknownSubcommand(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"),
+              !configuration.subcommands.contains(where: { $0._commandName == first }), first != "help" else { return nil }
+        return "unknown command \"\(first)\"" + Suggestions.parenthetical(first, among: subcommandNames)
+            + "; the commands are \(subcommandNames.joined(separator: ", ")) (see 'ckpt --help')"
+    }
+
+    /// Exits for `error`: help and version as ArgumentParser prints them; a usage error as one
+    /// `ckpt: error:` line naming the command's help, with exit code 64; an `ExitCode` as it is.
+    static func exitReporting(_ error: Error, arguments: [String]) -> Never {
+        let code = exitCode(for: error)
+        if code == .success || error is ExitCode { exit(withError: error) }
+        let command = arguments.first.flatMap { name in configuration.subcommands.first { $0._commandName == name } }
+        let help = command.map { "ckpt \($0._commandName) --help" } ?? "ckpt --help"
+        let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        printError("ckpt: error: \(message) (see '\(help)')")
+        Foundation.exit(code.rawValue)
     }
 }
 

@@ -22,7 +22,7 @@ extension Ckpt {
         @Option(name: .shortAndLong, help: "The checkpoint file to write; with --seeds a pattern such as 'out/seed{seed}.safetensors'.")
         var output: String
 
-        @Option(help: "The global seed (an unsigned 64-bit integer; default 0).")
+        @Option(parsing: .unconditional, help: "The global seed (an unsigned 64-bit integer; default 0).", transform: parseSeed)
         var seed: UInt64?
 
         @Option(help: "Many seeds, one checkpoint each: an inclusive range A..B or a list a,b,c (with {seed} in -o).")
@@ -83,7 +83,7 @@ extension Ckpt {
                 for warning in result.plan.warnings { printError("ckpt: warning: \(warning)") }
                 if !out.quiet {
                     let plan = result.plan
-                    print("wrote \(result.outputPath) (\(result.format.rawValue)): \(plan.entries.count) tensors, "
+                    print("wrote \(result.writtenDescription) (\(result.format.rawValue)): \(plan.entries.count) tensors, "
                         + "\(plan.parameterCount) parameters, \(NumberText.bytes(result.fileSize))")
                 }
             }
@@ -118,6 +118,15 @@ func formatList(_ text: String) throws -> [CheckpointFormat] {
         }
         return format
     }
+}
+
+/// A `--seed` value: taken even when it starts with `-`, so `--seed -1` is refused for what it
+/// is rather than as a missing value.
+func parseSeed(_ text: String) throws -> UInt64 {
+    guard let seed = UInt64(text) else {
+        throw ValidationError("--seed \"\(text)\" is not a whole number from 0 to 18446744073709551615")
+    }
+    return seed
 }
 
 /// A `--only-shards K/N` value.

@@ -31,7 +31,7 @@ public struct BatchError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         if isCommandLine {
-            let option = field.map { Self.optionNames[$0] ?? "--" + $0.replacingOccurrences(of: "_", with: "-") }
+            let option = field.map(Self.optionName(for:))
             return [source, option].compactMap { $0 }.joined(separator: ": ") + ": " + message
         }
         var location = source
@@ -41,6 +41,11 @@ public struct BatchError: Error, Sendable, CustomStringConvertible {
         }
         if let field { location += (job == nil ? ": " : ", ") + "field \"\(field)\"" }
         return location + ": " + message
+    }
+
+    /// The command-line option of `ckpt init`/`ckpt convert` that sets the job key `field`.
+    static func optionName(for field: String) -> String {
+        optionNames[field] ?? "--" + field.replacingOccurrences(of: "_", with: "-")
     }
 
     /// The command-line options of `ckpt init`/`ckpt convert` that set each job key.

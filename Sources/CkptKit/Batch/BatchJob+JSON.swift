@@ -222,7 +222,8 @@ extension BatchJob {
         if (kind == .convert ? initKeys : convertKeys).contains(key) {
             return "\"\(key)\" applies to \(kind == .convert ? "init" : "convert") jobs, not \(kind.rawValue) jobs"
         }
-        let known = allowed.filter { $0 != "rules" }.joined(separator: ", ")
-        return "unknown key \"\(key)\"; a \(kind.rawValue) job has \(known)"
+        let known = allowed.joined(separator: ", ")
+        return "unknown key \"\(key)\"" + Suggestions.parenthetical(key, among: allowed)
+            + "; \(kind == .initialize ? "an" : "a") \(kind.rawValue) job has \(known)"
     }
 }

@@ -12,6 +12,9 @@ public struct BatchOptions: Sendable {
     public var reportPath: String?
     /// Stop at the first failure (in-flight outputs are cancelled and removed).
     public var failFast: Bool
+    /// Plan only (`--dry-run`): existing outputs are not refused by the planner but shown by
+    /// ``BatchRunner/preview()`` as what the run would do with them.
+    public var dryRun = false
 
     /// Creates options.
     public init(shard: ShardSelection? = nil, threads: Int = 1, force: Bool = false, resume: Bool = false,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One output of a batch: one `Checkpoints.initialize` or `Checkpoints.convert` call, with
 /// every path resolved and every placeholder filled.
 public struct BatchOutput: Sendable {
@@ -36,6 +38,9 @@ public struct BatchOutput: Sendable {
     /// Every file the output claims: the path, and for a sharded safetensors output whose plan
     /// is known, its shard files (those it writes) and index.
     public var claimedFiles: [String] = []
+
+    /// The first claimed file that exists already, if any.
+    var existingFile: String? { claimedFiles.first(where: { FileManager.default.fileExists(atPath: $0) }) }
     /// The tensor bytes the output is expected to write (0 when unknown), for progress.
     public var expectedBytes = 0
 

@@ -8,6 +8,9 @@ public struct BatchPlan: Sendable {
     public var selected: [BatchOutput]
     /// The model plans of `init` outputs, by ``BatchOutput/planKey`` (for recipes on `--resume`).
     var plans: [String: Plan] = [:]
+    /// With `BatchOptions.dryRun`: the error the run would stop with before any work (an
+    /// output exists and is not to be replaced), which the planner otherwise throws.
+    public internal(set) var refusal: BatchError?
 
     /// The plans' warnings (a rule that matches no tensor), each once, prefixed with the model file.
     public var warnings: [String] {

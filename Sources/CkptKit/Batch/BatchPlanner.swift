@@ -20,8 +20,15 @@ public enum BatchPlanner {
         outputs.sort { $0.sortKey.utf8.lexicographicallyPrecedes($1.sortKey.utf8) }
         for index in outputs.indices { outputs[index].id = index }
         let selected = options.shard.map { shard in outputs.filter { shard.contains($0.id) } } ?? outputs
-        if !options.resume { try checkExisting(selected, file: file) }
-        return BatchPlan(label: file.label, outputs: outputs, selected: selected, plans: planner.plans)
+        var plan = BatchPlan(label: file.label, outputs: outputs, selected: selected, plans: planner.plans)
+        if !options.resume {
+            if options.dryRun {
+                plan.refusal = refusal(selected, file: file)
+            } else if let refusal = refusal(selected, file: file) {
+                throw refusal
+            }
+        }
+        return plan
     }
 
     /// No file may be written by two outputs.
@@ -39,17 +46,17 @@ public enum BatchPlanner {
         }
     }
 
-    /// No output may exist unless it is to be replaced.
-    private static func checkExisting(_ outputs: [BatchOutput], file: JobsFile) throws(BatchError) {
+    /// No output may exist unless it is to be replaced: the error that refuses the run, if any.
+    private static func refusal(_ outputs: [BatchOutput], file: JobsFile) -> BatchError? {
         var existing: [(BatchOutput, String)] = []
         for output in outputs where !output.overwrite {
-            if let path = output.claimedFiles.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            if let path = output.existingFile {
                 existing.append((output, path))
             }
         }
-        guard let (output, path) = existing.first else { return }
+        guard let (output, path) = existing.first else { return nil }
         let more = existing.count > 1 ? " (and \(existing.count - 1) more output\(existing.count == 2 ? "" : "s"))" : ""
-        throw file.error(job: output.job, kind: output.kind, field: "output", "\(path) exists\(more); pass --force to replace, or --resume with the report to continue a run")
+        return file.error(job: output.job, kind: output.kind, field: "output", "\(path) exists\(more); pass --force to replace, or --resume with the report to continue a run")
     }
 }
 
@@ -62,6 +69,7 @@ private struct Expansion {
     var plans: [String: Plan] = [:]
     private var unplannable: Set<String> = []
     private var specDigests: [String: String] = [:]
+    private var carriesModelByInput: [String: Bool] = [:]
 
     init(file: JobsFile, options: BatchOptions) {
         self.file = file
@@ -142,22 +150,22 @@ private struct Expansion {
         case .convert:
             if used.contains(.seed) { throw fail("{seed} is for init jobs; a convert job's outputs are named by {stem}, {format} and {dtype}") }
             if used.contains(.name) && job.spec == nil && job.name == nil {
-                throw fail("{name} is the spec's file name, and this job has no \"spec\" (or \"name\")")
+                throw fail("{name} is the spec's file name, and this job has no \(file.mention("spec"))" + (file.isCommandLine ? "" : " (or \"name\")"))
             }
         }
         let formatsField = job.kind == .initialize ? "formats" : "to"
         if used.contains(.format) && job.formats.isEmpty {
-            throw fail("{format} needs the formats to write: add \"\(formatsField)\"")
+            throw fail("{format} needs the formats to write: add \(file.mention(formatsField))")
         }
         if job.formats.count > 1 && !used.contains(.format) {
             throw fail("\(job.formats.count) formats would all be written to \"\(job.output)\"; put {format} in the output")
         }
-        if used.contains(.dtype) && job.dtypes.isEmpty { throw fail("{dtype} needs \"dtype\"") }
+        if used.contains(.dtype) && job.dtypes.isEmpty { throw fail("{dtype} needs the dtype to write: add \(file.mention("dtype"))") }
         if job.dtypes.count > 1 && !used.contains(.dtype) {
             throw fail("\(job.dtypes.count) dtypes would all be written to \"\(job.output)\"; put {dtype} in the output")
         }
         if job.onlyShards != nil && job.maxShardBytes == nil && !job.output.hasSuffix(".safetensors.index.json") {
-            throw file.error(job, field: "only_shards", "writing only some shards needs a sharded safetensors output: add \"max_shard_size\"")
+            throw file.error(job, field: "only_shards", "writing only some shards needs a sharded safetensors output: add \(file.mention("max_shard_size"))")
         }
     }
 
@@ -192,7 +200,7 @@ private struct Expansion {
                                  seed: UInt64?, input: String?, spec: String?) throws(BatchError) -> BatchOutput {
         guard let format = requested ?? CheckpointFormat.infer(fromPath: written) else {
             let field = job.kind == .initialize ? "formats" : "to"
-            throw file.error(job, field: "output", "cannot tell the format of \"\(written)\" from its name; add \"\(field)\" or end it with .safetensors, .npz, .weights.h5, .keras or .h5")
+            throw file.error(job, field: "output", "cannot tell the format of \"\(written)\" from its name; add \(file.mention(field)) or end it with .safetensors, .npz, .weights.h5, .keras or .h5")
         }
         if job.onlyShards != nil && format != .safetensors {
             throw file.error(job, field: "only_shards", "only a sharded safetensors output can be written in parts, not \(format.rawValue)")
@@ -200,6 +208,9 @@ private struct Expansion {
         let path = file.resolve(written)
         if let input, BatchPaths.identity(input) == BatchPaths.identity(path) {
             throw file.error(job, field: "output", "\(written) would overwrite its own input")
+        }
+        if let input, job.kind == .convert, format.needsModel, spec == nil, !carriesModel(input) {
+            throw file.error(job, field: "spec", "writing \(format.rawValue) needs the model's structure, and \(input) carries none; add \(file.mention("spec")) with the model's JSON")
         }
         var output = BatchOutput(job: job.number, kind: job.kind, path: path, sortKey: BatchPaths.normalized(written),
                                  format: format, dtype: dtype, seed: seed, spec: spec, input: input)
@@ -274,8 +285,25 @@ private struct Expansion {
             output.claimedFiles.append(prefix + shard.name)
             bytes += shard.tensors.reduce(0) { $0 + layout.tensors[$1].info.byteCount }
         }
-        output.claimedFiles.append(prefix + indexName)
+        // Every part of an --only-shards checkpoint writes the same index: the writer accepts one
+        // that another part wrote with the same bytes, so it is not claimed by a part.
+        if output.onlyShards == nil { output.claimedFiles.append(prefix + indexName) }
         output.expectedBytes = bytes
+    }
+
+    /// Whether a convert input carries the model's structure a Keras target needs (a `.keras`,
+    /// a full legacy `.h5`, ckpt's safetensors), read once per input. An input that cannot be
+    /// opened counts as carrying one: its run fails with the reader's own error.
+    private mutating func carriesModel(_ input: String) -> Bool {
+        if let known = carriesModelByInput[input] { return known }
+        let carries: Bool
+        do {
+            carries = try CheckpointReaders.open(path: input).modelConfig != nil
+        } catch {
+            carries = true
+        }
+        carriesModelByInput[input] = carries
+        return carries
     }
 
     // MARK: Specs

@@ -11,8 +11,8 @@ import Foundation
 /// the report as soon as it is done, so the report of a stopped run is valid and `--resume`
 /// continues from it.
 public final class BatchRunner: @unchecked Sendable {
-    private let plan: BatchPlan
-    private let options: BatchOptions
+    let plan: BatchPlan
+    let options: BatchOptions
     private let progress: BatchProgress
     /// Guards everything below.
     private let lock = NSLock()
@@ -47,7 +47,7 @@ public final class BatchRunner: @unchecked Sendable {
     public func run() throws(BatchError) -> BatchSummary {
         let started = Date()
         if let path = options.reportPath {
-            if options.resume { previous = try BatchReport.load(path: path) }
+            previous = try previousRecords()
             report = try BatchReport(path: path, appending: options.resume)
         }
         let outputs = plan.selected
@@ -80,6 +80,12 @@ public final class BatchRunner: @unchecked Sendable {
             }
             return summary
         }
+    }
+
+    /// The records of the report `--resume` continues (none without `--resume`).
+    func previousRecords() throws(BatchError) -> [String: BatchRecord] {
+        guard options.resume, let path = options.reportPath else { return [:] }
+        return try BatchReport.load(path: path)
     }
 
     // MARK: Workers
@@ -218,7 +224,7 @@ public final class BatchRunner: @unchecked Sendable {
     /// The record as `skipped` when the output is finished and unchanged: same settings, same
     /// recipe (init: what the spec plans to now; convert: the same source file, by size and
     /// modification time), and every file still hashes to what the record says.
-    private func unchanged(_ output: BatchOutput, _ record: BatchRecord) -> BatchRecord? {
+    func unchanged(_ output: BatchOutput, _ record: BatchRecord) -> BatchRecord? {
         guard record.status == .ok || record.status == .skipped, let path = record.path, let sha256 = record.sha256,
               Self.compact(.object(record.settings)) == Self.compact(.object(output.settings)) else { return nil }
         let recipe: JSONValue?

@@ -93,6 +93,12 @@ public struct JobsFile: Sendable {
         error(job: job.number, kind: job.kind, field: field, message)
     }
 
+    /// How a message names the job key `key`: `"dtype"` in a jobs file, `--dtype` on the
+    /// command line.
+    func mention(_ key: String) -> String {
+        isCommandLine ? BatchError.optionName(for: key) : "\"\(key)\""
+    }
+
     /// An error about `field` of job number `job`.
     func error(job: Int, kind: BatchJob.Kind, field: String?, _ message: String) -> BatchError {
         var error = BatchError(source: label, job: isCommandLine ? nil : job, kind: kind.rawValue, field: field, message)

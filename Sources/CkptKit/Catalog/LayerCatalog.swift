@@ -92,24 +92,6 @@ public enum LayerCatalog {
 
     /// A ", did you mean …?" hint naming the closest known classes.
     static func nearest(_ name: String) -> String {
-        let known = weightlessClasses.union(weightedClasses)
-        let scored = known.map { ($0, editDistance($0.lowercased(), name.lowercased())) }
-            .filter { $0.1 <= max(2, name.count / 3) }
-            .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
-        guard !scored.isEmpty else { return "" }
-        return "; did you mean " + scored.prefix(3).map { "\"\($0.0)\"" }.joined(separator: " or ") + "?"
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var previous = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return a.isEmpty ? b.count : previous[b.count]
+        Suggestions.hint(name, among: weightlessClasses.union(weightedClasses).sorted())
     }
 }

@@ -47,36 +47,8 @@ public enum InitializerError: Error, CustomStringConvertible, Hashable {
         return "; did you mean " + suggestions.map { "\"\($0)\"" }.joined(separator: " or ") + "?"
     }
 
-    /// The candidates closest to `name` by edit distance (case-insensitive), at most `limit`,
-    /// and only those close enough to be plausible typos.
+    /// The candidates closest to `name` (``Suggestions/closest(to:among:limit:)``).
     static func closest(to name: String, among candidates: [String], limit: Int = 3) -> [String] {
-        let target = Array(name.lowercased())
-        let threshold = max(2, target.count / 3)
-        var scored: [(distance: Int, name: String)] = []
-        for candidate in candidates {
-            let d = editDistance(target, Array(candidate.lowercased()))
-            if d <= threshold, !scored.contains(where: { $0.name == candidate }) {
-                scored.append((d, candidate))
-            }
-        }
-        scored.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.name < $1.name }
-        return scored.prefix(limit).map(\.name)
-    }
-
-    /// Levenshtein distance.
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
+        Suggestions.closest(to: name, among: candidates, limit: limit)
     }
 }

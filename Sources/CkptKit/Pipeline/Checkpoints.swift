@@ -94,7 +94,9 @@ public enum Checkpoints {
         let size = files.reduce(0) { total, file in
             total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
         }
-        return InitResult(plan: plan, outputPath: request.outputPath, format: format, fileSize: size, files: files)
+        var result = InitResult(plan: plan, outputPath: request.outputPath, format: format, fileSize: size, files: files)
+        if let safetensors = writer as? SafetensorsWriter { result.shardCount = safetensors.shardCounts.total }
+        return result
     }
 
     /// Throws `CancellationError` once `isCancelled` says so.

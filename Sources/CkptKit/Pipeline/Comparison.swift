@@ -91,9 +91,12 @@ extension Checkpoints {
                     result.mismatchedElements += 1
                 }
             }
-            result.status = bitEqual ? .equal : (result.mismatchedElements == 0 ? .close : .different)
-            if result.status == .close && request.absoluteTolerance == 0 && request.relativeTolerance == 0 && result.maxAbsolute == 0 {
-                result.status = .equal  // same values in different dtypes
+            // Equal is "every value the same" (NaN with NaN, also across dtypes), whatever the
+            // tolerances: a tolerance only decides between close and different.
+            if bitEqual || (result.mismatchedElements == 0 && result.maxAbsolute == 0) {
+                result.status = .equal
+            } else {
+                result.status = result.mismatchedElements == 0 ? .close : .different
             }
             results.append(result)
         }

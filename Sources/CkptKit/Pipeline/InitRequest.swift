@@ -70,4 +70,17 @@ public struct InitResult: Sendable {
     public var fileSize: Int
     /// Every file written: the output, or its shard files and then the index.
     public var files: [String]
+    /// How many shard files the whole checkpoint has (1 when it is one file); with
+    /// `--only-shards` this part wrote only some of them.
+    public var shardCount: Int = 1
+
+    /// What was written, for the one line `ckpt init` prints: the file, or the index and how
+    /// many of the shards (a sharded output has no file at `outputPath`).
+    public var writtenDescription: String {
+        guard files != [outputPath], let index = files.last, index.hasSuffix(".index.json") else { return outputPath }
+        let shards = files.count - 1
+        if shards == shardCount { return "\(index) and its \(shards) shard\(shards == 1 ? "" : "s")" }
+        let names = files.dropLast().map { $0.split(separator: "/").last.map(String.init) ?? $0 }.joined(separator: ", ")
+        return "\(shards) of the \(shardCount) shards (\(names)) and the index \(index)"
+    }
 }

@@ -22,6 +22,10 @@ public enum KernelLevel: Int, Sendable, Comparable, CaseIterable {
         return min(requested ?? supported, supported)
     }()
 
+    /// The best level this CPU supports, whatever `CKPT_KERNELS` says. Choices that must not
+    /// follow that cap read it: OpenBLAS's kernel family, which decides the orthogonal bytes.
+    static var cpuBest: KernelLevel { KernelLevel(rawValue: Int(ckpt_kernel_level())) ?? .portable }
+
     /// The cap named by `CKPT_KERNELS`, if it names a level. `CRC32.Kernel` follows it too.
     static let requested: KernelLevel? = {
         guard let name = ProcessInfo.processInfo.environment["CKPT_KERNELS"] else { return nil }
@@ -30,8 +34,7 @@ public enum KernelLevel: Int, Sendable, Comparable, CaseIterable {
 
     /// Every level this CPU can run, portable first.
     static var supported: [KernelLevel] {
-        let best = KernelLevel(rawValue: Int(ckpt_kernel_level())) ?? .portable
-        return allCases.filter { $0 <= best }
+        allCases.filter { $0 <= cpuBest }
     }
 
     public static func < (a: KernelLevel, b: KernelLevel) -> Bool { a.rawValue < b.rawValue }

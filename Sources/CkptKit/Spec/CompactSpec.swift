@@ -329,8 +329,6 @@ struct CompactSpec {
 
     /// `; did you mean "X"?` for a close name, else empty.
     static func hint(_ name: String, among candidates: [String]) -> String {
-        let close = InitializerError.closest(to: name, among: candidates)
-        guard !close.isEmpty else { return "" }
-        return "; did you mean " + close.map { "\"\($0)\"" }.joined(separator: " or ") + "?"
+        Suggestions.hint(name, among: candidates)
     }
 }

@@ -158,6 +158,6 @@ struct KerasInitializerParsingTests {
         #expect(InitializerError.closest(to: "he_norml", among: Initializer.kerasNames).first == "he_normal")
         #expect(InitializerError.closest(to: "lecun_uniforn", among: Initializer.kerasNames).first == "lecun_uniform")
         #expect(InitializerError.closest(to: "qqqqqqqqqq", among: Initializer.kerasNames).isEmpty)
-        #expect(InitializerError.editDistance(Array("kitten"), Array("sitting")) == 3)
+        #expect(Suggestions.editDistance(Array("kitten"), Array("sitting")) == 3)
     }
 }

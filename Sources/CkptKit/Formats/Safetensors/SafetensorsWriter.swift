@@ -58,6 +58,9 @@ final class SafetensorsWriter: CheckpointWriter {
     private let outputOfFile: [Int?]
     private var outputs: [Output]
     private let index: (atomic: AtomicOutput, text: String)?
+    /// The index of an --only-shards part, which every part writes with the same bytes: when
+    /// `index` is nil another part already wrote it; else this part may be the first.
+    private let sharedIndexPath: String?
     /// A file at the target path that a sharded write replaces (`overwrite` only): removed after
     /// the commit so loaders that prefer a single file do not pick up the stale one.
     private let replacedTarget: String?
@@ -103,9 +106,20 @@ final class SafetensorsWriter: CheckpointWriter {
         self.outputOfFile = outputOfFile
         order = tensors.indices.filter { outputOfFile[plan.fileOfTensor[$0]] != nil }
         if let indexName = plan.indexName {
-            let atomic = try AtomicOutput(path: folder + indexName, overwrite: options.overwrite)
             let weightMap = tensors.indices.map { (tensors[$0].name, plan.files[plan.fileOfTensor[$0]].name) }
-            index = (atomic, SafetensorsIndex(totalSize: sizes.reduce(0, +), weightMap: weightMap).text())
+            let text = SafetensorsIndex(totalSize: sizes.reduce(0, +), weightMap: weightMap).text()
+            // Every part of an --only-shards run writes the same index: one that another part
+            // already wrote with these bytes is not an overwrite, and a different one is refused.
+            let isPart = options.onlyShards != nil && !options.overwrite
+            if isPart, let existing = FileManager.default.contents(atPath: folder + indexName) {
+                try Self.checkSameIndex(existing: existing, expected: text, path: folder + indexName)
+                sharedIndexPath = folder + indexName
+                index = nil
+            } else {
+                let atomic = try AtomicOutput(path: folder + indexName, overwrite: options.overwrite || isPart)
+                sharedIndexPath = isPart ? folder + indexName : nil
+                index = (atomic, text)
+            }
             // The target names the index itself, or a single file that the shards replace.
             if indexName != targetName, FileManager.default.fileExists(atPath: path) {
                 guard options.overwrite else {
@@ -117,6 +131,7 @@ final class SafetensorsWriter: CheckpointWriter {
             }
         } else {
             index = nil
+            sharedIndexPath = nil
             replacedTarget = nil
         }
         self.outputs = outputs
@@ -211,7 +226,13 @@ final class SafetensorsWriter: CheckpointWriter {
             }
             if let index {
                 try writeIndex(index.text, to: index.atomic.temporaryPath)
-                try index.atomic.commit()
+                if let shared = sharedIndexPath, let existing = FileManager.default.contents(atPath: shared) {
+                    // Another part committed it meanwhile: keep its file when it is the same.
+                    try Self.checkSameIndex(existing: existing, expected: index.text, path: shared)
+                    index.atomic.discard()
+                } else {
+                    try index.atomic.commit()
+                }
             }
             if let replacedTarget { unlink(replacedTarget) }
             state = .finished
@@ -238,7 +259,37 @@ final class SafetensorsWriter: CheckpointWriter {
     /// The files this writer writes (when it finishes): its shard files in shard order, then the
     /// index; or the single file.
     var filePaths: [String] {
-        outputs.map(\.atomic.targetPath) + (index.map { [$0.atomic.targetPath] } ?? [])
+        outputs.map(\.atomic.targetPath) + (index.map { [$0.atomic.targetPath] } ?? sharedIndexPath.map { [$0] } ?? [])
+    }
+
+    /// How many shard files the whole checkpoint has (1 when it is not sharded), and how many of
+    /// them this writer writes.
+    var shardCounts: (total: Int, written: Int) { (plan.files.count, outputs.count) }
+
+    /// Refuses an index another part wrote unless it has exactly the bytes this part would write,
+    /// naming the first difference.
+    static func checkSameIndex(existing: Data, expected: String, path: String) throws(OutputError) {
+        guard existing != Data(expected.utf8) else { return }
+        var difference = "its bytes differ"
+        if let there = try? JSONParser.parse(String(decoding: existing, as: UTF8.self)),
+           let here = try? JSONParser.parse(expected) {
+            let sizeThere = there["metadata"]?["total_size"].map { JSONWriter.string($0, style: .compact) } ?? "none"
+            let sizeHere = here["metadata"]?["total_size"].map { JSONWriter.string($0, style: .compact) } ?? "none"
+            let mapThere = there["weight_map"]?.object?.members ?? []
+            let mapHere = here["weight_map"]?.object?.members ?? []
+            let filesThere = Dictionary(mapThere.map { ($0.0, $0.1.string ?? "?") }, uniquingKeysWith: { a, _ in a })
+            let filesHere = Dictionary(mapHere.map { ($0.0, $0.1.string ?? "?") }, uniquingKeysWith: { a, _ in a })
+            if sizeThere != sizeHere {
+                difference = "its total_size is \(sizeThere), this part's is \(sizeHere)"
+            } else if let name = mapHere.map(\.0).first(where: { filesThere[$0] == nil }) {
+                difference = "it has no tensor \"\(name)\""
+            } else if let name = mapThere.map(\.0).first(where: { filesHere[$0] == nil }) {
+                difference = "it has a tensor \"\(name)\" this model does not"
+            } else if let name = mapHere.map(\.0).first(where: { filesThere[$0] != filesHere[$0] }) {
+                difference = "it puts \"\(name)\" in \(filesThere[name] ?? "?"), this part in \(filesHere[name] ?? "?")"
+            }
+        }
+        throw OutputError(path: path, "another run wrote a different index (\(difference)); the parts of one checkpoint must use the same spec, seed, dtype and --max-shard-size, or pass --force to replace it")
     }
 
     // MARK: Shard plan

@@ -63,7 +63,7 @@ extension Double: LapackScalar {
 /// Linking it cost every ckpt process OpenBLAS's start-up: it picks its CPU kernels and starts
 /// one worker thread per core, which spin (`sched_yield`) for a while, all before `main` and
 /// whether or not anything is factored. Loading it late also lets ckpt choose the kernels: on
-/// every AVX2 CPU, unless the user set `OPENBLAS_CORETYPE`, it is set to `Haswell` before the
+/// every AVX2 CPU (whatever `CKPT_KERNELS` says), unless the user set `OPENBLAS_CORETYPE`, it is set to `Haswell` before the
 /// load, because Debian's OpenBLAS 0.3.21 does not recognise every recent Xeon (it falls back to
 /// slow generic kernels there) and kernel families round differently, so the orthogonal bytes
 /// are the same on every AVX2 machine (random-streams.md §10). `OPENBLAS_NUM_THREADS` is set to
@@ -117,7 +117,10 @@ struct OpenBLAS: @unchecked Sendable {
 
     private static func load() -> Result<OpenBLAS, LoadError> {
         #if arch(x86_64)
-        if getenv("OPENBLAS_CORETYPE") == nil, KernelLevel.detected >= .avx2 {
+        // The CPU's own level, not `KernelLevel.detected`: `CKPT_KERNELS` caps ckpt's random
+        // kernels, whose bits never change, and must not move OpenBLAS to another kernel family,
+        // whose rounding does change the orthogonal bytes.
+        if getenv("OPENBLAS_CORETYPE") == nil, KernelLevel.cpuBest >= .avx2 {
             setenv("OPENBLAS_CORETYPE", "Haswell", 0)
         }
         #endif
