@@ -7,7 +7,8 @@
 Writes DIR/stem.weights.h5 (datasets only: no attributes, no empty groups),
 DIR/stem.plan.json (the `ckpt plan --json` schema) and DIR/stem.npz (keys =
 plan names). Values are drawn with NumPy from the Keras initializer formulas
-(keras-formats.md section 4) using each layer's configured initializer.
+(keras/src/initializers/random_initializers.py; docs/initializers.md) using
+each layer's configured initializer.
 
 Keras is used only to *discover* the structure (which variable lives at which
 .weights.h5 path, its shape and configured initializer), never to produce

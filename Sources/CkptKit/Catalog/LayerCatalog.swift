@@ -1,9 +1,9 @@
 /// What each Keras layer class owns: its variables (names, shapes, save order, default initializers).
 ///
-/// Facts from Keras 3.15.1 (`keras/src/layers/**`), see shared/reference/keras-formats.md §5 and
-/// docs/layers.md. The variables are returned in Keras' weight order (`layer.trainable_weights +
-/// layer.non_trainable_weights`, which legacy `.h5` follows); each one's `sublayer` says where it is
-/// saved in `.weights.h5`. Families live in `LayerCatalog+Core.swift` (Dense, EinsumDense,
+/// Facts from Keras 3.15.1 (`keras/src/layers/**`), listed in docs/layers.md (the layer keys:
+/// docs/formats/keras-weights.md, "Layer keys"). The variables are returned in Keras' weight order
+/// (`layer.trainable_weights + layer.non_trainable_weights`, which legacy `.h5` follows); each
+/// one's `sublayer` says where it is saved in `.weights.h5`. Families live in `LayerCatalog+Core.swift` (Dense, EinsumDense,
 /// convolutions, Embedding), `+Normalization.swift` (norms, PReLU, LayerScale), `+Recurrent.swift`
 /// (RNNs and wrappers) and `+Attention.swift`.
 public enum LayerCatalog {

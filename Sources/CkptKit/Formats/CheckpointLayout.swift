@@ -41,7 +41,7 @@ public struct LayoutTensor: Sendable {
     }
 }
 
-/// A tensor's place in a legacy Keras `.h5` file (keras-formats.md §3).
+/// A tensor's place in a legacy Keras `.h5` file (docs/formats/keras-hdf5.md).
 public struct LegacyLocation: Sendable, Hashable {
     /// The top-level layer (an entry of `model.layers`) whose group holds it.
     public var layer: String

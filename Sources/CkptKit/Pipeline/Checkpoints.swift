@@ -29,7 +29,7 @@ public enum Checkpoints {
     }
 
     /// Whether `json` is Keras 3 JSON as written (not a compact spec, not Keras 2, whose top
-    /// level has no `module`; keras-formats.md §3.7).
+    /// level has no `module`; docs/formats/keras-weights.md, "Keras 2 and Keras 3 model JSON").
     static func isKeras3JSON(_ json: JSONValue) -> Bool {
         !CompactSpec.isCompact(json) && json["module"] != nil
     }

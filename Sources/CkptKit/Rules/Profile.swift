@@ -1,6 +1,6 @@
 /// A framework's default initialization (`--profile keras|torch|flax`): for each Keras layer class
 /// and variable, what a user of that framework gets out of the box for the equivalent layer
-/// (docs/initializers.md "Profiles", shared reference §1.4).
+/// (docs/initializers.md §4 "Profiles" and its "Framework defaults").
 ///
 /// Precedence: built-in role defaults < activation table < `--respect-config` < profile. A
 /// profile without an entry for a (class, variable) leaves it to the lower levels.

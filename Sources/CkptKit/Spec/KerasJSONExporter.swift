@@ -1,6 +1,7 @@
-/// Writes a model graph as the Keras 3 JSON `model.to_json()` gives (keras-formats.md §3.7): used
-/// for compact specs (`ckpt export-keras`) and for Keras 2 JSON, whose dialect Keras 3 rejects,
-/// wherever a Keras target (`.keras`, a full `.h5`) embeds the model's config.
+/// Writes a model graph as the Keras 3 JSON `model.to_json()` gives: used for compact specs
+/// (`ckpt export-keras`) and for Keras 2 JSON, whose dialect Keras 3 rejects
+/// (docs/formats/keras-weights.md, "Keras 2 and Keras 3 model JSON"), wherever a Keras target
+/// (`.keras`, a full `.h5`) embeds the model's config.
 ///
 /// Layers come out in Keras's own order (`keras.src.ops.function.map_graph`: by depth from the
 /// outputs, ties in depth-first order), which is the order `model.layers` and so the

@@ -1,7 +1,7 @@
 import Testing
 @testable import CkptKit
 
-/// PyTorch's `calculate_gain` (torch/nn/init.py; shared reference §1.1).
+/// PyTorch's `calculate_gain` (torch/nn/init.py; docs/initializers.md §2).
 @Suite("Gain table")
 struct GainTableTests {
     static let table: [(String, Double)] = [

@@ -1,7 +1,8 @@
 /// Reads the tensors of an HDF5 checkpoint: a Keras 3 `.weights.h5`, a legacy Keras `.h5` (full
 /// model or weights only, from Keras 3 or tf.keras), or any h5py file of numeric datasets.
 ///
-/// The layout is detected from the file, not its name (keras-formats.md §1 and §3):
+/// The layout is detected from the file, not its name (docs/formats/keras-hdf5.md, "Reading HDF5
+/// checkpoints"):
 /// - legacy, weights only: a root attribute `layer_names` (or its chunks `layer_names0`, …);
 /// - legacy, full model: a root group `model_weights` (with `model_config` at the root);
 /// - Keras 3: a root group `layers` (or tf-keras 2.13's `_layer_checkpoint_dependencies`) whose

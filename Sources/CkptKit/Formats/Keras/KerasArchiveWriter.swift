@@ -2,7 +2,7 @@ import Foundation
 
 /// Writes a Keras 3 `.keras` archive: a stored zip of `metadata.json`, `config.json` (the model's
 /// Keras 3 JSON) and `model.weights.h5` (the `.weights.h5` layout), in the order Keras writes them
-/// (keras-formats.md §2). `keras.models.load_model` loads it.
+/// (docs/formats/keras-weights.md, "`.keras` archive"). `keras.models.load_model` loads it.
 ///
 /// The weights member is an HDF5 file built in place, inside the archive being written: libhdf5
 /// writes it from the member's data offset (``HDF5EmbeddedDriver``), the values of large datasets
@@ -12,7 +12,7 @@ import Foundation
 /// too close to 4 GiB to tell, the weights go to a temporary HDF5 file beside the target first
 /// and are copied into the archive, as before. The archive's bytes are the same either way.
 final class KerasArchiveWriter: CheckpointWriter {
-    /// The Keras version recorded in `metadata.json` (Keras never reads it; keras-formats.md §2.2).
+    /// The Keras version recorded in `metadata.json` (Keras never reads it; docs/formats/keras-weights.md).
     static let kerasVersion = "3.15.1"
     /// The member holding the weights.
     static let weightsMember = "model.weights.h5"

@@ -1,7 +1,8 @@
 /// Writes a Keras 3 `.weights.h5` file: one contiguous dataset per variable at
 /// `layers/<key>/vars/<i>`, and the recipe as a root attribute (`RecipeAttribute`), which Keras
-/// ignores (keras-formats.md §1.6). With direct I/O, the values of large datasets after their
-/// first row bypass libhdf5 (``HDF5DirectValues``); the file's bytes are the same.
+/// ignores (docs/formats/keras-weights.md, "What `model.load_weights` checks"). With direct I/O,
+/// the values of large datasets after their first row bypass libhdf5 (``HDF5DirectValues``); the
+/// file's bytes are the same.
 final class KerasWeightsWriter: CheckpointWriter {
     private let output: AtomicOutput
     private var file: HDF5File?

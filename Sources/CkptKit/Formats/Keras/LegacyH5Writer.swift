@@ -1,4 +1,4 @@
-/// Writes a legacy Keras `.h5` file (keras-formats.md §3): a full model, as Keras 3's
+/// Writes a legacy Keras `.h5` file (docs/formats/keras-hdf5.md): a full model, as Keras 3's
 /// `model.save("m.h5")` writes it, or, with `WriterOptions.weightsOnly`, weights only, as tf.keras'
 /// `model.save_weights("m.h5")` writes them. Keras loads either by position: the k-th layer with
 /// weights in `layer_names` goes to the k-th layer with weights in `model.layers`.
@@ -253,7 +253,7 @@ final class LegacyH5Writer: CheckpointWriter {
             if legacy.trainable { trainable[layerIndex].append(index) } else { frozen[layerIndex].append(index) }
         }
         return layout.topLevelLayers.enumerated().map { layerIndex, layer in
-            // Keras: layer.trainable_weights + layer.non_trainable_weights (keras-formats.md §3.1).
+            // Keras: layer.trainable_weights + layer.non_trainable_weights (docs/formats/keras-hdf5.md).
             let indices = trainable[layerIndex] + frozen[layerIndex]
             let names = indices.map { index in
                 let name = layout.tensors[index].legacy?.weightName ?? ""

@@ -1,4 +1,4 @@
-/// The orthogonal matrix behind `orthogonal` and `deltaOrthogonal` (initializers.md §1.3).
+/// The orthogonal matrix behind `orthogonal` and `deltaOrthogonal` (docs/random-streams.md §10 "Orthogonal").
 enum Orthogonal {
     /// Writes a `rows`×`cols` (semi-)orthogonal matrix times `gain`, row-major, to `out`.
     ///
