@@ -71,8 +71,10 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-/// Writes one line to standard error.
+/// Writes one line to standard error (after what was printed to standard output, so the two
+/// keep their order in a log that holds both).
 func printError(_ line: String) {
+    fflush(nil)  // every C stream: standard output is the one with anything buffered
     let single = line.replacingOccurrences(of: "\n", with: " ")
     FileHandle.standardError.write(Data((single + "\n").utf8))
 }

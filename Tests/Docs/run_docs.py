@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Runs every example in README.md and docs/ against the built ckpt, as a reader would.
 
-Each Markdown file gets a fresh playground folder (a copy of Tests/Docs/playground/, plus
-Fixtures/ and scripts/ linked in for the README). Its fenced blocks run in order:
+Each Markdown file gets a playground folder: a copy of Tests/Docs/playground/ after its
+setup.sh ran (the files the examples read), plus Fixtures/ and scripts/ linked in for the
+README, plus every block the page names as a file (the line before the block ends in
+"`NAME`:"; such a block is saved, not run, and a saved JSON file is also checked as below).
+Each example then runs in a fresh copy of that folder, except a Python block, which runs in the
+folder of the example before it (it looks at what that one made). The blocks:
 
 - ```sh        run with bash -euo pipefail; must exit 0.
 - ```console   "$ command" lines (a trailing "\\" continues one) and the output each shows;
@@ -48,6 +52,11 @@ TIMEOUT = 600
 
 class Failure(Exception):
     pass
+
+
+def tail(text, lines=25):
+    kept = text.rstrip("\n").split("\n")
+    return "\n".join((["…"] if len(kept) > lines else []) + kept[-lines:])
 
 
 # MARK: Markdown
@@ -220,9 +229,12 @@ class Runner:
         self.passed = self.failed = self.skipped = self.heavy = 0
         self.failures = []
         self.help_cache = {}
+        self.copies = []
 
     def run(self, command, cwd, stdin=None):
-        return subprocess.run(["bash", "-c", command], cwd=cwd, env=self.env, input=stdin,
+        # Line-buffered stdout, so standard output and error interleave as on a terminal.
+        prefix = ["stdbuf", "-oL", "-eL"] if shutil.which("stdbuf") else []
+        return subprocess.run(prefix + ["bash", "-c", command], cwd=cwd, env=self.env, input=stdin,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=TIMEOUT)
 
     def help_of(self, sub):
@@ -237,7 +249,7 @@ class Runner:
     def check_sh(self, body, cwd):
         result = self.run("set -euo pipefail\n" + body, cwd)
         if result.returncode != 0:
-            raise Failure(f"exit {result.returncode}:\n{result.stdout[-3000:]}")
+            raise Failure(f"exit {result.returncode}:\n" + tail(result.stdout))
 
     def check_console(self, body, cwd):
         steps = []
@@ -257,9 +269,9 @@ class Runner:
             result = self.run(command, cwd)
             wants_error = any(line.startswith("ckpt: error:") for line in output)
             if wants_error and result.returncode == 0:
-                raise Failure(f"$ {command}\nexpected a failure, it exited 0:\n{result.stdout[-2000:]}")
+                raise Failure(f"$ {command}\nexpected a failure, it exited 0:\n" + tail(result.stdout))
             if not wants_error and result.returncode != 0:
-                raise Failure(f"$ {command}\nexit {result.returncode}:\n{result.stdout[-2000:]}")
+                raise Failure(f"$ {command}\nexit {result.returncode}:\n" + tail(result.stdout))
             try:
                 compare_output(expected, result.stdout)
             except Failure as failure:
@@ -272,36 +284,37 @@ class Runner:
         result = subprocess.run([python, "-W", "error", "-"], cwd=cwd, env=self.env, input=body,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=TIMEOUT)
         if result.returncode != 0:
-            raise Failure(f"exit {result.returncode}:\n{result.stdout[-3000:]}")
+            raise Failure(f"exit {result.returncode}:\n" + tail(result.stdout))
 
     def check_json(self, body, cwd, previous):
         save = SAVE_AS.search(previous)
-        if save:
-            values = parse_expected_json(body)
-            if values is None or "…" in body:
-                raise Failure(f"{save.group(1)} is not complete JSON (or JSON Lines)")
-            return "saved as " + save.group(1)
         values = parse_expected_json(body)
         if values is None:
-            raise Failure("not JSON")
+            raise Failure("not JSON (or JSON Lines)")
+        if save and ("…" in body or "//" in body):
+            raise Failure(f"{save.group(1)} is not complete JSON: it has … or // comments")
+        if "…" in body or "//" in body:
+            return "parsed (an excerpt)"
+        if save:
+            path = save.group(1)
+        else:
+            path = ".docs-block.jsonl" if len(values) > 1 else ".docs-block.json"
+            self.save(body, cwd, path)
         value = values[0]
-        if len(values) == 1 and "…" not in body and "//" not in body:
-            path = os.path.join(cwd, ".docs-block.json")
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(body)
-            kind, command = None, None
-            if isinstance(value, dict) and "ckpt_spec" in value:
-                kind, command = "spec", f"ckpt plan {path}"
-            elif isinstance(value, (dict, list)) and (isinstance(value, list) or "jobs" in value or "init" in value or "convert" in value):
-                kind, command = "jobs file", f"ckpt batch {path} --dry-run"
-            elif isinstance(value, dict) and ("rules" in value or "schemes" in value):
-                kind, command = "rules file", f"ckpt plan {os.path.join(ROOT, 'Fixtures/keras/attention.json')} --rules {path}"
-            if command:
-                result = self.run(command, cwd)
-                if result.returncode != 0:
-                    raise Failure(f"as a {kind}: $ {command}\nexit {result.returncode}:\n{result.stdout[-2000:]}")
-                return "checked as a " + kind
-        return "parsed"
+        kind, command = None, None
+        if len(values) == 1 and isinstance(value, dict) and "ckpt_spec" in value:
+            kind, command = "spec", f"ckpt plan {path}"
+        elif all(isinstance(v, dict) and ("init" in v or "convert" in v) for v in values) or \
+                (len(values) == 1 and (isinstance(value, list) or (isinstance(value, dict) and "jobs" in value))):
+            kind, command = "jobs file", f"ckpt batch {path} --dry-run"
+        elif len(values) == 1 and isinstance(value, dict) and ("rules" in value or "schemes" in value):
+            kind, command = "rules file", f"ckpt plan {os.path.join(ROOT, 'Fixtures/keras/attention.json')} --rules {path}"
+        if command:
+            result = self.run(command, cwd)
+            if result.returncode != 0:
+                raise Failure(f"as a {kind}: $ {command}\nexit {result.returncode}:\n" + tail(result.stdout))
+            return ("saved as " + path + ", " if save else "") + "checked as a " + kind
+        return ("saved as " + path + ", " if save else "") + "parsed"
 
     @staticmethod
     def save(body, cwd, name):
@@ -366,8 +379,9 @@ class Runner:
         try:
             # Files the page defines ("… `jobs.json`:") exist before its first command runs.
             for line, info, body, previous in found:
-                if info.split()[:1] == ["json"] and SAVE_AS.search(previous) and not MARKER.match(previous):
+                if SAVE_AS.search(previous) and not MARKER.match(previous):
                     self.save(body, cwd, SAVE_AS.search(previous).group(1))
+            folder = None
             for line, info, body, previous in found:
                 label = f"{relative}:{line}"
                 language = info.split()[0] if info else ""
@@ -380,18 +394,27 @@ class Runner:
                     continue
                 try:
                     note = ""
+                    saved = SAVE_AS.search(previous)
+                    # Each example starts from the page's files; a Python block looks at what
+                    # the example before it made, so it runs in that one's folder.
+                    if language != "python" or folder is None:
+                        folder = self.fresh_copy(cwd)
+                    if saved and language != "json":
+                        self.passed += 1
+                        print(f"ok    {label} [{language}] saved as {saved.group(1)}")
+                        continue
                     if language == "sh":
                         if body.strip() == "scripts/test.sh" or "scripts/test.sh" in body.split():
                             # The quick start's second command is the suite this test is part of.
                             body = "\n".join(l for l in body.split("\n") if l.strip() != "scripts/test.sh") + "\n"
                             note = "(scripts/test.sh is this suite: not run again)"
-                        self.check_sh(body, cwd)
+                        self.check_sh(body, folder)
                     elif language == "console":
-                        self.check_console(body, cwd)
+                        self.check_console(body, folder)
                     elif language == "python":
-                        self.check_python(body, cwd)
+                        self.check_python(body, folder)
                     elif language == "json":
-                        note = self.check_json(body, cwd, previous)
+                        note = self.check_json(body, folder, previous)
                     elif language == "text":
                         count = self.check_text(body)
                         note = f"{count} flags checked" if count else "not run"
@@ -406,10 +429,18 @@ class Runner:
                     self.failures.append(label)
                     print(f"FAIL  {label} [{language}]\n" + "\n".join("      " + l for l in str(failure).split("\n")))
         finally:
-            if not self.verbose:
-                shutil.rmtree(cwd, ignore_errors=True)
-            else:
-                print(f"      (playground kept: {cwd})")
+            for made in [cwd] + self.copies:
+                if not self.verbose:
+                    shutil.rmtree(made, ignore_errors=True)
+            if self.verbose:
+                print(f"      (playgrounds kept: {cwd} and its copies)")
+            self.copies = []
+
+    def fresh_copy(self, base):
+        folder = tempfile.mkdtemp(prefix="ckpt-docs-example-")
+        shutil.copytree(base, folder, dirs_exist_ok=True, symlinks=True)
+        self.copies.append(folder)
+        return folder
 
 
 def markdown_files():
