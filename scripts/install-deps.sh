@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ckpt builds against, when they are missing:
 # libhdf5 (serial), pkgconf, zlib, OpenBLAS (loaded by ckpt with dlopen when an orthogonal QR runs).
+# Usage: scripts/install-deps.sh [--docs]
 set -euo pipefail
 packages=(libhdf5-dev pkgconf zlib1g-dev libopenblas0-pthread)
+# --docs: also what the docs test runs (Tests/Docs/run_docs.py): GNU parallel, for docs/batch.md.
+[ "${1:-}" = "--docs" ] && packages+=(parallel)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

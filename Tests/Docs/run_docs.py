@@ -2,16 +2,17 @@
 """Runs every example in README.md and docs/ against the built ckpt, as a reader would.
 
 Each Markdown file gets a playground folder: a copy of Tests/Docs/playground/ after its
-setup.sh ran (the files the examples read), plus Fixtures/ and scripts/ linked in for the
-README, plus every block the page names as a file (the line before the block ends in
+setup.sh ran (the files the examples read), with Fixtures/ linked in (and scripts/ for the
+README), plus every block the page names as a file (the line before the block ends in
 "`NAME`:"; such a block is saved, not run, and a saved JSON file is also checked as below).
 Each example then runs in a fresh copy of that folder, except a Python block, which runs in the
 folder of the example before it (it looks at what that one made). The blocks:
 
 - ```sh        run with bash -euo pipefail; must exit 0.
 - ```console   "$ command" lines (a trailing "\\" continues one) and the output each shows;
-               the output is compared (below). An output with a "ckpt: error:" line expects a
-               non-zero exit, any other a zero exit.
+               the output is compared (below). A command ending in "# exit N" must exit N;
+               otherwise an output with a "ckpt: error:" line expects a non-zero exit, any
+               other a zero exit.
 - ```python    run with the project venv's Python, warnings as errors; must exit 0.
 - ```json      saved to NAME when the line before the block ends in "`NAME`:"; otherwise
                checked by what it is: a compact spec is planned, a jobs file dry-run, a rules
@@ -267,10 +268,15 @@ class Runner:
         for command, output in steps:
             expected = "\n".join(output)
             result = self.run(command, cwd)
+            stated = re.search(r"#\s*exit\s+(\d+)\s*$", command)
+            if stated and result.returncode != int(stated.group(1)):
+                raise Failure(f"$ {command}\nexit {result.returncode}, the docs say {stated.group(1)}:\n" + tail(result.stdout))
             wants_error = any(line.startswith("ckpt: error:") for line in output)
-            if wants_error and result.returncode == 0:
+            if stated:
+                pass
+            elif wants_error and result.returncode == 0:
                 raise Failure(f"$ {command}\nexpected a failure, it exited 0:\n" + tail(result.stdout))
-            if not wants_error and result.returncode != 0:
+            elif not wants_error and result.returncode != 0:
                 raise Failure(f"$ {command}\nexit {result.returncode}:\n" + tail(result.stdout))
             try:
                 compare_output(expected, result.stdout)
@@ -359,9 +365,10 @@ class Runner:
         folder = tempfile.mkdtemp(prefix="ckpt-docs-")
         if os.path.isdir(PLAYGROUND):
             shutil.copytree(PLAYGROUND, folder, dirs_exist_ok=True, symlinks=True)
-        if os.path.basename(markdown) == "README.md":
-            for name in ["Fixtures", "scripts"]:
-                os.symlink(os.path.join(ROOT, name), os.path.join(folder, name))
+        # The docs name the repository's fixtures as a checkout has them; the README also
+        # runs scripts/ckpt, its quick start.
+        for name in ["Fixtures"] + (["scripts"] if os.path.basename(markdown) == "README.md" else []):
+            os.symlink(os.path.join(ROOT, name), os.path.join(folder, name))
         setup = os.path.join(folder, "setup.sh")
         if os.path.exists(setup):
             result = self.run("set -euo pipefail\nbash setup.sh", folder)
@@ -443,6 +450,43 @@ class Runner:
         return folder
 
 
+def self_test():
+    """The comparisons catch what they must, and accept what the docs elide."""
+    accepted = [
+        ('{"a": 1, "b": "x"}', '{"b": "x", "a": 1}'),
+        ('{"a": 0.2722, "b": [1, …]}', '{"a": 0.27216552, "b": [1, 2, 3]}'),
+        ('{"a": "…", "t": {"k": 1, …}}', '{"a": [1], "t": {"k": 1, "m": 2}}'),
+        ('{"x": 1} // note', '{"x": 1}'),
+        ('line one\n…\nlast … here', 'line one\nmore\nand more\nlast thing here'),
+    ]
+    refused = [
+        ('{"a": 1}', '{"a": 1, "b": 2}'),            # a member the docs do not show
+        ('{"a": 1, "b": 2}', '{"a": 1}'),            # a member the output lacks
+        ('{"a": "x"}', '{"a": "y"}'),
+        ('{"a": 0.2722}', '{"a": 0.2731}'),          # not to the digits shown
+        ('{"a": [1, 2]}', '{"a": [1, 2, 3]}'),
+        ('{"a": 1}', '{"a": true}'),
+        ('one\ntwo', 'one\nthree'),
+        ('one', 'one\ntwo'),
+    ]
+    problems = []
+    for expected, actual in accepted:
+        try:
+            compare_output(expected, actual)
+        except Failure as failure:
+            problems.append(f"refused {expected!r} against {actual!r}: {failure}")
+    for expected, actual in refused:
+        try:
+            compare_output(expected, actual)
+            problems.append(f"accepted {expected!r} against {actual!r}")
+        except Failure:
+            pass
+    for problem in problems:
+        print("self-test: " + problem)
+    print(f"docs self-test: {len(accepted) + len(refused) - len(problems)} of {len(accepted) + len(refused)} comparisons as expected")
+    return 1 if problems else 0
+
+
 def markdown_files():
     files = [os.path.join(ROOT, "README.md")]
     files += sorted(glob.glob(os.path.join(ROOT, "docs", "**", "*.md"), recursive=True))
@@ -455,7 +499,10 @@ def main():
     parser.add_argument("--venv", default=os.environ.get("CKPT_VENV", os.path.join(ROOT, ".venv")))
     parser.add_argument("--only", action="append", help="run only these Markdown files")
     parser.add_argument("--keep", action="store_true", help="keep the playground folders")
+    parser.add_argument("--self-test", action="store_true", help="check the output comparisons, then run the docs")
     args = parser.parse_args()
+    if args.self_test and self_test() != 0:
+        return 1
     if not os.access(args.ckpt, os.X_OK):
         print(f"docs: no ckpt binary at {args.ckpt}: build it with swift build -c release --product ckpt")
         return 2

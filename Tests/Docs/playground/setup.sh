@@ -22,3 +22,5 @@ ckpt init model.json -o legacy/b.h5 --seed 2 -q
 ckpt init model.json -o old/model.keras --seed 3 -q
 ckpt init model.json -o model.npz --seed 4 -q
 rm tiny.spec.json
+# A model with a layer class ckpt does not know (docs/cli.md, Errors).
+sed '0,/"class_name": "Dense"/s//"class_name": "Frobnicate"/' model.json > frobnicate.json
