@@ -272,11 +272,9 @@ class Runner:
             if stated and result.returncode != int(stated.group(1)):
                 raise Failure(f"$ {command}\nexit {result.returncode}, the docs say {stated.group(1)}:\n" + tail(result.stdout))
             wants_error = any(line.startswith("ckpt: error:") for line in output)
-            if stated:
-                pass
-            elif wants_error and result.returncode == 0:
+            if not stated and wants_error and result.returncode == 0:
                 raise Failure(f"$ {command}\nexpected a failure, it exited 0:\n" + tail(result.stdout))
-            elif not wants_error and result.returncode != 0:
+            if not stated and not wants_error and result.returncode != 0:
                 raise Failure(f"$ {command}\nexit {result.returncode}:\n" + tail(result.stdout))
             try:
                 compare_output(expected, result.stdout)

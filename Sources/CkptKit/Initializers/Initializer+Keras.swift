@@ -142,7 +142,7 @@ extension Initializer {
     static func suggestions(for name: String) -> [String] {
         var seen: [KerasClass] = []
         var result: [String] = []
-        for candidate in InitializerError.closest(to: name, among: kerasNames, limit: kerasTable.count) {
+        for candidate in Suggestions.closest(to: name, among: kerasNames, limit: kerasTable.count) {
             guard let kind = kerasTable.first(where: { $0.name == candidate })?.kind, !seen.contains(kind) else {
                 continue
             }

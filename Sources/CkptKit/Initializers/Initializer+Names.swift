@@ -220,7 +220,7 @@ extension Initializer {
         }
         var seen: Set<String> = []
         var result: [String] = []
-        for candidate in InitializerError.closest(to: name, among: candidates.map(\.spelling), limit: candidates.count) {
+        for candidate in Suggestions.closest(to: name, among: candidates.map(\.spelling), limit: candidates.count) {
             guard let group = candidates.first(where: { $0.spelling == candidate })?.group, seen.insert(group).inserted else {
                 continue
             }

@@ -158,7 +158,7 @@ struct InitializerConfigReader {
         for key in config.keys where !read.contains(key) {
             throw .unknownParameter(
                 initializer: initializer, parameter: key,
-                suggestions: InitializerError.closest(to: key, among: known))
+                suggestions: Suggestions.closest(to: key, among: known))
         }
     }
 }

@@ -46,9 +46,4 @@ public enum InitializerError: Error, CustomStringConvertible, Hashable {
         guard !suggestions.isEmpty else { return "" }
         return "; did you mean " + suggestions.map { "\"\($0)\"" }.joined(separator: " or ") + "?"
     }
-
-    /// The candidates closest to `name` (``Suggestions/closest(to:among:limit:)``).
-    static func closest(to name: String, among candidates: [String], limit: Int = 3) -> [String] {
-        Suggestions.closest(to: name, among: candidates, limit: limit)
-    }
 }

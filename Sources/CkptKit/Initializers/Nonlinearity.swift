@@ -42,8 +42,7 @@ public enum Nonlinearity: String, Sendable, Hashable, CaseIterable {
     public static func named(_ name: String, initializer: String, parameter: String) throws(InitializerError) -> Nonlinearity {
         if let known = Nonlinearity(rawValue: name) { return known }
         let names = allCases.map(\.rawValue)
-        let close = InitializerError.closest(to: name, among: names)
-        let hint = close.isEmpty ? "" : " (did you mean " + close.map { "\"\($0)\"" }.joined(separator: " or ") + "?)"
+        let hint = Suggestions.parenthetical(name, among: names)
         throw .invalidParameter(
             initializer: initializer, parameter: parameter, value: "\"\(name)\"",
             expected: "a nonlinearity of PyTorch's gain table: " + names.joined(separator: ", ") + hint)

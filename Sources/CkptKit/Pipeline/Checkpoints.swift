@@ -95,7 +95,7 @@ public enum Checkpoints {
             total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
         }
         var result = InitResult(plan: plan, outputPath: request.outputPath, format: format, fileSize: size, files: files)
-        if let safetensors = writer as? SafetensorsWriter { result.shardCount = safetensors.shardCounts.total }
+        if let safetensors = writer as? SafetensorsWriter { result.shardCount = safetensors.shardCount }
         return result
     }
 

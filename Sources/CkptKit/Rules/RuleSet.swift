@@ -151,7 +151,7 @@ public struct RuleSet: Sendable {
                     roles.insert(role)
                 } else {
                     let known = TensorRole.allCases.map(\.rawValue) + ["moving_statistics"]
-                    let suggestion = InitializerError.closest(to: name, among: known, limit: 1)
+                    let suggestion = Suggestions.closest(to: name, among: known, limit: 1)
                     throw RuleError(location, "unknown role \"\(name)\"" + (suggestion.isEmpty ? "" : " (did you mean \(suggestion[0])?)")
                         + "; roles: " + known.joined(separator: ", "))
                 }

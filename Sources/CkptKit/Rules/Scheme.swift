@@ -56,7 +56,7 @@ public struct Scheme: Sendable {
     /// Reads a scheme: `{"name": "gpt2_residual", "n_layers": 12}` or `"zero_gamma"`.
     static func parse(name: String, parameters: JSONObject, origin: String, location: String) throws(RuleError) -> Scheme {
         guard let kind = Kind(name: name) else {
-            let suggestions = InitializerError.closest(to: name, among: Kind.allCases.map(\.rawValue), limit: 2)
+            let suggestions = Suggestions.closest(to: name, among: Kind.allCases.map(\.rawValue), limit: 2)
             throw RuleError(location, "unknown scheme \"\(name)\"" + (suggestions.isEmpty ? "" : " (did you mean \(suggestions.joined(separator: " or "))?)")
                 + "; known: " + Kind.allCases.map(\.rawValue).joined(separator: ", "))
         }

@@ -46,7 +46,7 @@ struct CompactSpec {
         }
         let known: Set<String> = ["ckpt_spec", "name", "input", "inputs", "layers", "outputs", "description"]
         for key in root.keys where !known.contains(key) {
-            throw fail("unknown top-level key \"\(key)\"\(Self.hint(key, among: Array(known))) (expected \(known.sorted().joined(separator: ", ")))")
+            throw fail("unknown top-level key \"\(key)\"\(Suggestions.hint(key, among: Array(known))) (expected \(known.sorted().joined(separator: ", ")))")
         }
         guard let layerValues = root["layers"]?.array, !layerValues.isEmpty else {
             throw fail("layers: expected a non-empty list of layers")
@@ -106,7 +106,7 @@ struct CompactSpec {
         let allNames = Set(namedInputs.map(\.name) + layerNames)
         for (index, sources) in layerEdges.enumerated() {
             for source in sources where !allNames.contains(source) {
-                throw fail("\(label(parsedLayers[index], "layers[\(index)]")) takes its input from \"\(source)\", which is neither an input nor a layer of the spec\(Self.hint(source, among: Array(allNames)))")
+                throw fail("\(label(parsedLayers[index], "layers[\(index)]")) takes its input from \"\(source)\", which is neither an input nor a layer of the spec\(Suggestions.hint(source, among: Array(allNames)))")
             }
         }
         try checkAcyclic(layerNames: layerNames, edges: layerEdges, parsed: parsedLayers)
@@ -127,7 +127,7 @@ struct CompactSpec {
                 throw fail("outputs: expected a layer name or a list of layer names")
             }
             for name in list where !allNames.contains(name) {
-                throw fail("outputs names \"\(name)\", which is not a layer of the spec\(Self.hint(name, among: Array(allNames)))")
+                throw fail("outputs names \"\(name)\", which is not a layer of the spec\(Suggestions.hint(name, among: Array(allNames)))")
             }
             outputNames = list
         }
@@ -252,12 +252,12 @@ struct CompactSpec {
     private func layerEntry(_ layer: ParsedLayer, path: String, names: inout Names) throws(ModelError) -> JSONObject {
         let defaults = KerasLayerDefaults.shared
         guard let entry = defaults[layer.className] else {
-            throw fail("\(path): unknown layer class \"\(layer.className)\"\(Self.hint(layer.className, among: defaults.classNames))")
+            throw fail("\(path): unknown layer class \"\(layer.className)\"\(Suggestions.hint(layer.className, among: defaults.classNames))")
         }
         var config = JSONObject()
         let given = layer.config
         for key in given.keys where entry.config[key] == nil {
-            throw fail("\(label(layer, path)): unknown config key \"\(key)\"\(Self.hint(key, among: entry.config.keys)) (\(layer.className) takes \(entry.config.keys.joined(separator: ", ")))")
+            throw fail("\(label(layer, path)): unknown config key \"\(key)\"\(Suggestions.hint(key, among: entry.config.keys)) (\(layer.className) takes \(entry.config.keys.joined(separator: ", ")))")
         }
         for key in entry.required where given[key] == nil || given[key]?.isNull == true {
             throw fail("\(label(layer, path)): missing config key \"\(key)\" (\(layer.className) needs \(entry.required.joined(separator: ", ")))")
@@ -325,10 +325,5 @@ struct CompactSpec {
         case .object(let object): return .object(JSONObject(object.members.map { ($0.key, pythonNumbers($0.value)) }))
         default: return value
         }
-    }
-
-    /// `; did you mean "X"?` for a close name, else empty.
-    static func hint(_ name: String, among candidates: [String]) -> String {
-        Suggestions.hint(name, among: candidates)
     }
 }

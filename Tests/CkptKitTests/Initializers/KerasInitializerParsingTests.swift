@@ -155,9 +155,9 @@ struct KerasInitializerParsingTests {
 
     @Test("suggestions come from edit distance, nearest first")
     func suggestions() {
-        #expect(InitializerError.closest(to: "he_norml", among: Initializer.kerasNames).first == "he_normal")
-        #expect(InitializerError.closest(to: "lecun_uniforn", among: Initializer.kerasNames).first == "lecun_uniform")
-        #expect(InitializerError.closest(to: "qqqqqqqqqq", among: Initializer.kerasNames).isEmpty)
+        #expect(Suggestions.closest(to: "he_norml", among: Initializer.kerasNames).first == "he_normal")
+        #expect(Suggestions.closest(to: "lecun_uniforn", among: Initializer.kerasNames).first == "lecun_uniform")
+        #expect(Suggestions.closest(to: "qqqqqqqqqq", among: Initializer.kerasNames).isEmpty)
         #expect(Suggestions.editDistance(Array("kitten"), Array("sitting")) == 3)
     }
 }

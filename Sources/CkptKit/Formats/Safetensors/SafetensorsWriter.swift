@@ -262,9 +262,8 @@ final class SafetensorsWriter: CheckpointWriter {
         outputs.map(\.atomic.targetPath) + (index.map { [$0.atomic.targetPath] } ?? sharedIndexPath.map { [$0] } ?? [])
     }
 
-    /// How many shard files the whole checkpoint has (1 when it is not sharded), and how many of
-    /// them this writer writes.
-    var shardCounts: (total: Int, written: Int) { (plan.files.count, outputs.count) }
+    /// How many shard files the whole checkpoint has (1 when it is not sharded).
+    var shardCount: Int { plan.files.count }
 
     /// Refuses an index another part wrote unless it has exactly the bytes this part would write,
     /// naming the first difference.
