@@ -70,6 +70,8 @@ extension Ckpt {
 
         @OptionGroup var batch: BatchRunOptions
 
+        @OptionGroup var reading: ReadingOptions
+
         @Flag(help: "Replace existing outputs.")
         var force = false
 
@@ -77,6 +79,7 @@ extension Ckpt {
         var quiet = false
 
         func run() throws {
+            reading.apply()
             try BatchCommand.run(batch, force: force, quiet: quiet) { try JobsFile.load(path: jobs) }
         }
     }

@@ -42,7 +42,10 @@ extension Ckpt {
 
         @OptionGroup var batch: BatchRunOptions
 
+        @OptionGroup var reading: ReadingOptions
+
         func run() throws {
+            reading.apply()
             if output != nil || to != nil || batch.isUsed {
                 try BatchCommand.run(batch, force: out.force, quiet: out.quiet) { try job() }
                 return

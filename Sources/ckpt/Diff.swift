@@ -31,6 +31,8 @@ extension Ckpt {
         @Flag(name: .shortAndLong, help: "Print only the summary line.")
         var quiet = false
 
+        @OptionGroup var reading: ReadingOptions
+
         func validate() throws {
             guard atol >= 0, rtol >= 0, atol.isFinite, rtol.isFinite else {
                 throw ValidationError("--atol and --rtol must be finite and non-negative")
@@ -38,6 +40,7 @@ extension Ckpt {
         }
 
         func run() throws {
+            reading.apply()
             var equal = false
             try reportingErrors {
                 let report = try Checkpoints.diff(DiffRequest(pathA: a, pathB: b, specPath: spec,

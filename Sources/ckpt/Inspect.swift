@@ -18,7 +18,10 @@ extension Ckpt {
         @Flag(inversion: .prefixedNo, help: "Compute mean, std, min, max and NaN/Inf counts (reads every value).")
         var stats = true
 
+        @OptionGroup var reading: ReadingOptions
+
         func run() throws {
+            reading.apply()
             try reportingErrors {
                 let report = try Checkpoints.inspect(path: file, statistics: stats)
                 print(json ? JSONWriter.string(report.json, style: .pretty) : InspectTable.render(report))

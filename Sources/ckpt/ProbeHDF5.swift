@@ -13,7 +13,7 @@ extension Ckpt {
             shouldDisplay: false
         )
 
-        @Argument(parsing: .captureForPassthrough, help: "[--memory-limit BYTES] [--cpu-limit SECONDS] [--embedded OFFSET:SIZE] [--] FILE")
+        @Argument(parsing: .captureForPassthrough, help: "[--memory-limit BYTES] [--cpu-limit SECONDS] [--max-decompressed BYTES] [--embedded OFFSET:SIZE] [--] FILE")
         var arguments: [String] = []
 
         func run() throws {

@@ -20,4 +20,13 @@ public enum ByteSize {
         guard let value = Int(upper), value > 0 else { return nil }
         return value
     }
+
+    /// `16 GiB`, `100 MiB`, `1536 KiB`, `12 bytes`: the largest binary unit that divides `bytes`
+    /// exactly, or bytes.
+    public static func describe(_ bytes: Int) -> String {
+        for (unit, shift) in [("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)] where bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+            return "\(bytes >> shift) \(unit)"
+        }
+        return "\(bytes) bytes"
+    }
 }

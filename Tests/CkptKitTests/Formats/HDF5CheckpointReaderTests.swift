@@ -320,15 +320,16 @@ struct HDF5CheckpointReaderTests {
         #expect(error.description.contains("'/stolen'"))
     }
 
-    @Test("A shape bomb (8 GiB declared, nothing stored) is refused before any read")
+    @Test("A shape bomb (32 GiB declared, nothing stored) is refused before any read, naming the limit's flag")
     func shapeBomb() throws {
         let folder = try TemporaryDirectory()
         let path = try makeFile(folder) { file in
-            _ = try file.root.createDataset("layers/dense/vars/0", dtype: .float32, shape: [131_072, 16_384], chunkShape: [1, 16_384])
+            _ = try file.root.createDataset("layers/dense/vars/0", dtype: .float32, shape: [524_288, 16_384], chunkShape: [1, 16_384])
         }
         let error = try #require(throws: KerasFormatError.self) { try HDF5CheckpointReader(path: path) }
         #expect(error.kind == .unsafeFile)
-        #expect(error.description.contains("8589934592 bytes"))
+        #expect(error.description.contains("34359738368 bytes"))
+        #expect(error.description.contains("16 GiB") && error.description.contains("--max-decompressed"))
         #expect(FileManager.default.fileExists(atPath: path))
     }
 

@@ -66,3 +66,29 @@ extension HDF5Group {
         _ = consume dataset
     }
 }
+
+extension HDF5Dataset {
+    /// The number of chunks written (`H5Dget_num_chunks`, which walks the whole chunk index).
+    func allocatedChunkCount() throws -> Int {
+        let handle = objectHandle
+        let operation = "count the chunks of dataset"
+        try handle.ensureOpen(operation)
+        var count: hsize_t = 0
+        let space = try HDF5ScopedID(H5Dget_space(handle.id), operation, handle.site())
+        try HDF5Call.check(H5Dget_num_chunks(handle.id, space.raw, &count), operation, handle.site())
+        return Int(clamping: count)
+    }
+
+    /// How many chunks the dataset's shape has room for (Int.max if that overflows); 0 when
+    /// not chunked.
+    var chunkGridCount: Int {
+        guard let chunkShape, chunkShape.count == shape.count else { return 0 }
+        var total = 1
+        for (size, chunk) in zip(shape, chunkShape) where chunk > 0 {
+            let (product, overflow) = total.multipliedReportingOverflow(by: (size + chunk - 1) / chunk)
+            if overflow { return Int.max }
+            total = product
+        }
+        return total
+    }
+}

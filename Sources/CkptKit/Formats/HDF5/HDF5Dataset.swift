@@ -64,10 +64,18 @@ public final class HDF5Dataset: HDF5Object {
         } else {
             chunkShape = nil
         }
-        let filters = try Self.filters(dcpl.raw, site)
-        filterNames = filters.map(\.name)
-        isCompressed = filters.contains { $0.id != H5Z_FILTER_SHUFFLE && $0.id != H5Z_FILTER_FLETCHER32 }
+        let filters = try HDF5ChunkPipeline.read(dcpl.raw, elementSize: elementSize, site)
+        filterNames = filters.names
+        pipeline = filters.pipeline
+        unsupportedFilters = filters.unsupported
+        isCompressed = !filters.unsupported.isEmpty || filters.pipeline.filters.contains(.deflate)
     }
+
+    /// The filters ckpt decodes itself (``HDF5ChunkPipeline``); empty for unfiltered data.
+    let pipeline: HDF5ChunkPipeline
+    /// Filters of the pipeline ckpt does not decode, named with their id; the values of such a
+    /// dataset are not read.
+    let unsupportedFilters: [String]
 
     /// The element type.
     ///
@@ -203,22 +211,6 @@ public final class HDF5Dataset: HDF5Object {
     }
 
     // MARK: - Properties
-
-    /// The filters of a dataset creation property list: libhdf5 id and name.
-    private static func filters(_ dcpl: hid_t, _ site: HDF5Site) throws -> [(id: H5Z_filter_t, name: String)] {
-        let operation = "read filters of dataset"
-        let count = try HDF5Call.count(H5Pget_nfilters(dcpl), operation, site)
-        return try (0..<count).map { index in
-            var flags: UInt32 = 0
-            var valueCount = 0
-            var filterConfig: UInt32 = 0
-            var name = [CChar](repeating: 0, count: 256)
-            let id = H5Pget_filter2(dcpl, UInt32(index), &flags, &valueCount, nil, name.count, &name, &filterConfig)
-            guard id >= 0 else { throw HDF5Call.failure(operation, site) }
-            let text = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            return (id, text.isEmpty ? "filter \(id)" : text)
-        }
-    }
 
     /// Whether the dataset has the string attribute `dtype = "bfloat16"` (Keras 3 checks
     /// `attrs["dtype"] == "bfloat16"`; an unreadable or non-string `dtype` attribute is no marker).

@@ -11,6 +11,9 @@ struct HDF5CheckpointContents {
     private(set) var legacyLayers: [LegacyLayer] = []
 
     private let file: HDF5File
+    /// Bytes declared so far by datasets that are compressed or not all written
+    /// (``HDF5CheckpointReader/maximumExpandedBytes``).
+    private var expandedBytes = 0
     private let tree: HDF5CheckpointTree
     private var path: String { file.path }
 
@@ -214,7 +217,7 @@ struct HDF5CheckpointContents {
 
     /// A dataset's shape and dtype after the safety checks; for a non-numeric dataset an
     /// `.unsupportedType` error (which `readPlain` notes and skips).
-    private func inspectDataset(_ datasetPath: String, required: Bool) throws -> (shape: [Int], dtype: DType) {
+    private mutating func inspectDataset(_ datasetPath: String, required: Bool) throws -> (shape: [Int], dtype: DType) {
         let object = "dataset '\(datasetPath)'"
         let dataset = try file.root.openDataset(datasetPath)
         switch try dataset.foreignStorage() {
@@ -237,14 +240,47 @@ struct HDF5CheckpointContents {
                 .unsupportedType, path: path, object: object,
                 reason: required ? "\(error.reason); a weight must be numeric" : error.reason)
         }
+        guard dataset.unsupportedFilters.isEmpty else {
+            throw KerasFormatError(.unsupportedType, path: path, object: object,
+                                   reason: Self.unsupportedFilterReason(dataset.unsupportedFilters))
+        }
         let (declared, overflow) = dataset.elementCount.multipliedReportingOverflow(by: dtype.byteSize)
-        let (allowed, allowedOverflow) = dataset.storageSize.multipliedReportingOverflow(by: HDF5CheckpointReader.shapeBombMaximumExpansion)
-        if overflow || (declared > HDF5CheckpointReader.shapeBombFloorBytes && !allowedOverflow && declared > allowed) {
-            throw KerasFormatError(
-                .unsafeFile, path: path, object: object,
-                reason: "declares shape \(dataset.shape) (\(overflow ? "over \(Int.max)" : "\(declared)") bytes) but stores \(dataset.storageSize) bytes; refusing a dataset over \(HDF5CheckpointReader.shapeBombFloorBytes >> 20) MiB that stores less than 1/\(HDF5CheckpointReader.shapeBombMaximumExpansion) of it")
+        let storage = dataset.storageSize
+        if overflow || !dataset.pipeline.filters.isEmpty || storage < declared {
+            let limit = HDF5CheckpointReader.maximumExpandedBytes
+            let (total, totalOverflow) = expandedBytes.addingReportingOverflow(declared)
+            guard !overflow, !totalOverflow, total <= limit else {
+                let what = dataset.pipeline.filters.isEmpty ? "stores \(storage) bytes" : "is compressed to \(storage) bytes"
+                throw KerasFormatError(
+                    .unsafeFile, path: path, object: object,
+                    reason: "declares shape \(dataset.shape) (\(overflow ? "over \(Int.max)" : "\(declared)") bytes) but \(what); "
+                        + "with the file's other compressed or unwritten datasets that expands past the limit of \(ByteSize.describe(limit)) "
+                        + "(raise it with --max-decompressed if the file is trusted)")
+            }
+            expandedBytes = total
+            if !overflow, declared > 0,
+               let problem = HDF5ChunkedRows.sizeProblem(shape: dataset.shape, chunkShape: dataset.chunkShape, elementSize: dtype.byteSize) {
+                throw KerasFormatError(.unsafeFile, path: path, object: object,
+                                       reason: "declares shape \(dataset.shape) but stores \(storage) bytes, and \(problem)")
+            }
+        }
+        if dataset.isChunked {
+            // Walks the dataset's whole chunk index once, here (in the HDF5 probe's child when
+            // ckpt runs sandboxed), before any value is read.
+            let chunks = try dataset.allocatedChunkCount()
+            let grid = dataset.chunkGridCount
+            guard chunks <= grid else {
+                throw KerasFormatError(.malformedFile, path: path, object: object,
+                                       reason: "its chunk index lists \(chunks) chunks, more than the \(grid) its shape has room for")
+            }
         }
         return (dataset.shape, dtype)
+    }
+
+    /// Why a dataset compressed with filters ckpt does not decode is not read.
+    static func unsupportedFilterReason(_ filters: [String]) -> String {
+        "is compressed with \(filters.joined(separator: ", ")), which ckpt does not decode "
+            + "(it decodes \(HDF5ChunkPipeline.decodedNames)); re-save it with gzip or without compression"
     }
 
     // MARK: - Metadata

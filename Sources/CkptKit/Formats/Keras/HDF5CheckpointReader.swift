@@ -27,13 +27,24 @@
 /// Legacy files are matched to a model by position, never by name: `legacyLayers` gives the
 /// layers in `layer_names` order with their tensors, `legacyLocations` where each tensor is.
 public final class HDF5CheckpointReader: CheckpointReader {
-    /// The shape-bomb guard: a dataset declaring more than this many bytes… Keras
-    /// (`saving_lib.safe_get_h5_dataset`) uses 4 GiB; ckpt uses 64 MiB, because a reader holds
-    /// at least one row in memory and a small file must not make it allocate gigabytes
-    /// (a never-written (1, 2³⁰) float32 dataset is 1.4 KB on disk and 4 GiB declared).
-    public static let shapeBombFloorBytes = 64 << 20
-    /// …and more than this many times the bytes it stores is refused.
-    public static let shapeBombMaximumExpansion = 1000
+    /// The default of ``maximumExpandedBytes``: 16 GiB.
+    public static let defaultMaximumExpandedBytes = 16 << 30
+
+    /// The decompression-bomb guard: the most bytes a file's compressed or partly written
+    /// datasets may expand to, in total (`--max-decompressed`).
+    ///
+    /// A dataset counts when it is filtered (gzip) or stores fewer bytes than it declares (chunks
+    /// never written read as the fill value): a 1.4 KB file can declare a 4 GiB dataset. ckpt
+    /// bounds the work such a file causes, not its compression ratio: memory is one band of
+    /// decoded chunks (``HDF5ChunkedRows``), time is proportional to the bytes produced, and
+    /// those are at most this many. Datasets whose bytes are all in the file do not count.
+    /// The `ckpt` executable sets it from `--max-decompressed`, and passes it to the HDF5 probe.
+    public static var maximumExpandedBytes: Int {
+        get { expansionLimit.withLock { $0 } }
+        set { expansionLimit.withLock { $0 = newValue } }
+    }
+
+    private static let expansionLimit = LockedValue<Int>(defaultMaximumExpandedBytes)
 
     /// The file read.
     public let path: String
@@ -113,7 +124,7 @@ public final class HDF5CheckpointReader: CheckpointReader {
         guard dataset.shape == info.shape, try dataset.dtype == info.dtype else {
             throw KerasFormatError(.usage, path: path, object: "dataset '\(tensor.location)'", reason: "changed since the file was opened")
         }
-        return DatasetRows(dataset: dataset, info: info, path: path)
+        return try DatasetRows(dataset: dataset, info: info, path: path)
     }
 
     /// A dataset read by rows along its first axis (a scalar: whole).
@@ -123,10 +134,17 @@ public final class HDF5CheckpointReader: CheckpointReader {
         let path: String
         let rowBytes: Int
         var rowsRead = 0
+        /// For a filtered dataset, its chunks decoded by ckpt (``HDF5ChunkedRows``).
+        let chunks: HDF5ChunkedRows?
 
-        init(dataset: HDF5Dataset, info: TensorInfo, path: String) {
+        init(dataset: HDF5Dataset, info: TensorInfo, path: String) throws {
             (self.dataset, self.info, self.path) = (dataset, info, path)
             rowBytes = TensorPieces.rowBytes(info)
+            guard dataset.unsupportedFilters.isEmpty else {
+                throw KerasFormatError(.unsupportedType, path: path, object: "dataset '\(dataset.path)'",
+                                       reason: HDF5CheckpointContents.unsupportedFilterReason(dataset.unsupportedFilters))
+            }
+            chunks = dataset.pipeline.filters.isEmpty || info.elementCount == 0 ? nil : try HDF5ChunkedRows(dataset, dtype: info.dtype)
         }
 
         func read(into buffer: UnsafeMutableRawBufferPointer) throws {
@@ -141,7 +159,11 @@ public final class HDF5CheckpointReader: CheckpointReader {
                 return
             }
             let rows = buffer.count / rowBytes
-            try dataset.read(into: buffer, firstAxisOffset: rowsRead, firstAxisCount: rows)
+            if let chunks {
+                try chunks.read(into: buffer, firstRow: rowsRead)
+            } else {
+                try dataset.read(into: buffer, firstAxisOffset: rowsRead, firstAxisCount: rows)
+            }
             rowsRead += rows
         }
 

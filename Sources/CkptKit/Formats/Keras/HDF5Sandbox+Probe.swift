@@ -2,7 +2,7 @@ import Foundation
 
 extension HDF5Sandbox {
     /// The probe's side: the body of `ckpt __probe-hdf5 [--memory-limit BYTES] [--cpu-limit
-    /// SECONDS] [--embedded OFFSET:SIZE] [--] FILE`. Returns the process exit status.
+    /// SECONDS] [--max-decompressed BYTES] [--embedded OFFSET:SIZE] [--] FILE`. Returns the process exit status.
     ///
     /// Sets its own limits (`RLIMIT_AS`, `RLIMIT_CPU`, `RLIMIT_CORE` 0), opens the file the way
     /// `HDF5CheckpointReader` does, without a sandbox, and writes one JSON line to standard
@@ -19,6 +19,12 @@ extension HDF5Sandbox {
             switch argument {
             case "--memory-limit": memoryLimit = rest.popFirst().flatMap { Int($0) }
             case "--cpu-limit": cpuLimit = rest.popFirst().flatMap { Int($0) }
+            case "--max-decompressed":
+                if let bytes = rest.popFirst().flatMap({ Int($0) }), bytes > 0 {
+                    HDF5CheckpointReader.maximumExpandedBytes = bytes
+                } else {
+                    badEmbedding = true
+                }
             case "--embedded":
                 let parts = (rest.popFirst() ?? "").split(separator: ":").map { Int($0) }
                 if parts.count == 2, let offset = parts[0], let size = parts[1], offset >= 0, size >= 0 {
@@ -31,7 +37,7 @@ extension HDF5Sandbox {
             }
         }
         guard let path, !badEmbedding else {
-            FileHandle.standardError.write(Data("usage: ckpt __probe-hdf5 [--memory-limit BYTES] [--cpu-limit SECONDS] [--embedded OFFSET:SIZE] FILE\n".utf8))
+            FileHandle.standardError.write(Data("usage: ckpt __probe-hdf5 [--memory-limit BYTES] [--cpu-limit SECONDS] [--max-decompressed BYTES] [--embedded OFFSET:SIZE] FILE\n".utf8))
             return 2
         }
         limit(RLIMIT_CORE, 0)

@@ -102,7 +102,8 @@ public struct HDF5Sandbox: Sendable, Hashable {
     }
 
     var probeOptions: [String] {
-        ["--memory-limit", String(memoryLimitBytes), "--cpu-limit", String(Int(timeout.rounded(.up)) + 1)]
+        ["--memory-limit", String(memoryLimitBytes), "--cpu-limit", String(Int(timeout.rounded(.up)) + 1),
+         "--max-decompressed", String(HDF5CheckpointReader.maximumExpandedBytes)]
     }
 
     /// `20 s`, `0.5 s`.

@@ -1,6 +1,7 @@
 import CZlib
 
-/// Raw inflate (zip method 8) from caller-owned input into caller-owned output.
+/// Inflate from caller-owned input into caller-owned output: raw deflate (zip method 8) or, with
+/// `zlibHeader`, the zlib format (HDF5's deflate filter).
 ///
 /// The caller bounds both buffers, so a hostile stream can never make it allocate.
 final class ZipInflater {
@@ -14,11 +15,11 @@ final class ZipInflater {
 
     private let stream: UnsafeMutablePointer<z_stream>
 
-    /// Creates an inflater for one raw deflate stream.
-    init() throws(ZlibError) {
+    /// Creates an inflater for one raw deflate stream, or one zlib stream with `zlibHeader`.
+    init(zlibHeader: Bool = false) throws(ZlibError) {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        let status = ckpt_inflateInit2(stream, -15)
+        let status = ckpt_inflateInit2(stream, zlibHeader ? 15 : -15)
         guard status == Z_OK else {
             stream.deinitialize(count: 1)
             stream.deallocate()
