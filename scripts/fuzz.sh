@@ -15,6 +15,8 @@
 #   FUZZ_TARGETS="FuzzNPZ FuzzJSON"   run only these targets (default: all)
 #   FUZZ_OUT=dir                      where corpora copies, logs and reproducers go
 #                                     (default Fuzz/.build-fuzz/fuzz-out, emptied per target)
+#   FUZZ_RUNS=N                       stop each target after N inputs (SECONDS_PER_TARGET stays
+#                                     the cap): the campaign in docs/fuzzing.md uses 1000000
 #   CKPT_FUZZ_STRICT=1                also fail on findings inside libhdf5 itself
 #   CKPT_FUZZ_STRICT_ERRORS=1         also fail when a reader's error does not name the file
 set -euo pipefail
@@ -139,14 +141,18 @@ for t in "${targets[@]}"; do
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len="$(max_len "$t")"
     -dict="$fuzz/Dictionaries/$t.dict" -artifact_prefix="$work/reproducers/" -print_final_stats=1
   )
+  [ -n "${FUZZ_RUNS:-}" ] && flags+=(-runs="$FUZZ_RUNS")
   uses_hdf5 "$t" && flags+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   echo "== $t: fuzzing for $seconds s (log: $work/fuzz.log)" >&2
   status=0
+  target_start=$SECONDS
   (cd "$work" && ASAN_OPTIONS="$(asan_options "$t")" "$bin/$t" "${flags[@]}" "$work/corpus" > "$work/fuzz.log" 2>&1) || status=$?
   # Fork mode prints no final stats; its last status line has the run count.
   runs="$(grep -E '^stat::number_of_executed_units' "$work/fuzz.log" | awk '{print $2}' || true)"
   [ -n "$runs" ] || runs="$(grep -E '^#[0-9]+: cov:' "$work/fuzz.log" | tail -1 | sed -E 's/^#([0-9]+):.*/\1/' || true)"
-  echo "   ${runs:-0} inputs in $seconds s ($(( ${runs:-0} / (seconds > 0 ? seconds : 1) )) exec/s)" >&2
+  took=$(( SECONDS - target_start ))
+  cov="$(grep -E '^#[0-9]+: cov:|^#[0-9]+\s.*cov:' "$work/fuzz.log" | tail -1 | sed -E 's/.*cov: ([0-9]+).*ft: ([0-9]+).*/\1 edges, \2 features/' || true)"
+  echo "   ${runs:-0} inputs in $took s ($(( ${runs:-0} / (took > 0 ? took : 1) )) exec/s); coverage: ${cov:-?}" >&2
   shopt -s nullglob
   found=("$work/reproducers"/*)
   shopt -u nullglob

@@ -68,6 +68,7 @@ extension Ckpt {
                     seed: seed ?? 0, compress: out.compress, overwrite: out.force,
                     planOptions: try planning.apply(to: PlanOptions(respectConfig: respectConfig, dtype: out.floatType)))
                 request.weightsOnly = out.weightsOnly
+                request.kerasDialect = out.dialect
                 request.maxShardBytes = out.maxShardBytes
                 request.onlyShards = try onlyShards.map(parseOnlyShards)
                 if let threads = batch.threads, threads < 1 {

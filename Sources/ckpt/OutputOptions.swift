@@ -15,6 +15,11 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "safetensors: split into shards of at most this size (5GB = 5·10⁹ bytes, 5GiB = 5·2³⁰), with a .safetensors.index.json.")
     var maxShardSize: String?
 
+    @Option(help: ArgumentHelp(
+        "Full .h5: embed the model config for Keras 2 (tf.keras: the Keras 2 JSON as given) or Keras 3 (default: the model JSON's own dialect).",
+        valueName: "2|3"))
+    var kerasDialect: String?
+
     @Flag(help: "Overwrite output files that exist.")
     var force = false
 
@@ -24,17 +29,24 @@ struct OutputOptions: ParsableArguments {
     /// The `--dtype` value.
     var floatType: DType? { dtype.flatMap(floatDType) }
 
+    /// The `--keras-dialect` value.
+    var dialect: KerasDialect? { kerasDialect.flatMap(KerasDialect.init(rawValue:)) }
+
     /// The `--max-shard-size` value in bytes.
     var maxShardBytes: Int? { maxShardSize.flatMap(ByteSize.parse) }
 
     /// The writer options for one output.
     var writerOptions: WriterOptions {
-        WriterOptions(overwrite: force, compress: compress, weightsOnly: weightsOnly, maxShardBytes: maxShardBytes)
+        WriterOptions(overwrite: force, compress: compress, weightsOnly: weightsOnly, maxShardBytes: maxShardBytes,
+                      kerasDialect: dialect)
     }
 
     /// Checks the values (called in `run`, so a bad value is one `ckpt: error:` line).
     func check(format: String?) throws {
         try validateOutputOptions(format: format, dtype: dtype, maxShardSize: maxShardSize)
+        if let kerasDialect, KerasDialect(rawValue: kerasDialect) == nil {
+            throw UsageError("--keras-dialect \"\(kerasDialect)\" is not a Keras dialect; expected 2 or 3")
+        }
     }
 
     /// Copies the options into a one-job batch.
@@ -42,6 +54,7 @@ struct OutputOptions: ParsableArguments {
         job.dtypes = floatType.map { [$0] } ?? []
         job.compress = compress
         job.weightsOnly = weightsOnly
+        job.kerasDialect = dialect
         job.maxShardBytes = maxShardBytes
         job.force = force
     }

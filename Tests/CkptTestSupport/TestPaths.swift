@@ -28,6 +28,14 @@ public enum TestPaths {
         return folder.appendingPathComponent("ckpt").path
     }
 
+    /// The tf.keras interop venv's Python (`scripts/setup-python-tf.sh` creates it);
+    /// `$CKPT_VENV_TF` overrides the folder.
+    public static var tfVenvPython: String {
+        let venv = ProcessInfo.processInfo.environment["CKPT_VENV_TF"].map { URL(fileURLWithPath: $0) }
+            ?? repository.appendingPathComponent(".venv-tf")
+        return venv.appendingPathComponent("bin/python").path
+    }
+
     /// The interop venv's Python (`scripts/setup-python.sh` creates it); `$CKPT_VENV` overrides the folder.
     public static var venvPython: String {
         let venv = ProcessInfo.processInfo.environment["CKPT_VENV"].map { URL(fileURLWithPath: $0) }

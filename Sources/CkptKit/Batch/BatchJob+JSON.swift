@@ -4,7 +4,7 @@ import Foundation
 extension BatchJob {
     /// Keys every job accepts.
     static let commonKeys = ["output", "dtype", "compress", "weights_only", "max_shard_size", "only_shards", "force",
-                             "name"]
+                             "name", "keras_dialect"]
     /// Keys only `init` jobs accept.
     static let initKeys = ["init", "seeds", "formats", "respect_config", "profile", "fans", "rules"]
     /// Keys only `convert` jobs accept.
@@ -76,6 +76,13 @@ extension BatchJob {
         if let value = merged["compress"] { job.compress = try bool(value, "compress") }
         if let value = merged["weights_only"] { job.weightsOnly = try bool(value, "weights_only") }
         if let value = merged["force"] { job.force = try bool(value, "force") }
+        if let value = merged["keras_dialect"] {
+            let text = value.int.map(String.init) ?? value.string ?? ""
+            guard let dialect = KerasDialect(rawValue: text) else {
+                throw FieldProblem("keras_dialect", "\(describe(value)) is not a Keras dialect; expected 2 or 3")
+            }
+            job.kerasDialect = dialect
+        }
         if let value = merged["name"] {
             let name = try string(value, "name")
             guard !name.contains("/") else { throw FieldProblem("name", "\"\(name)\" is a file name part and cannot contain /") }

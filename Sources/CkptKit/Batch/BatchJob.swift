@@ -42,6 +42,8 @@ public struct BatchJob: Sendable {
     public var compress = false
     /// Legacy `.h5`: write weights only.
     public var weightsOnly = false
+    /// Full legacy `.h5`: the dialect of the embedded model config (`"keras_dialect"`).
+    public var kerasDialect: KerasDialect?
     /// safetensors: the largest shard in bytes.
     public var maxShardBytes: Int?
     /// Sharded safetensors: write only these shard files (and the index).

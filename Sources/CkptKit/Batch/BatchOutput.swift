@@ -31,6 +31,7 @@ public struct BatchOutput: Sendable {
     public var rules: RuleSet?
     public var compress = false
     public var weightsOnly = false
+    public var kerasDialect: KerasDialect?
     public var maxShardBytes: Int?
     public var onlyShards: ShardSelection?
     /// Replace existing files (the job's or the batch's `force`, or `--resume`).

@@ -220,6 +220,7 @@ private struct Expansion {
         output.fans = job.fans
         output.compress = job.compress
         output.weightsOnly = job.weightsOnly
+        output.kerasDialect = job.kerasDialect
         output.maxShardBytes = job.maxShardBytes
         output.onlyShards = job.onlyShards
         output.overwrite = job.force || options.force || options.resume
@@ -245,6 +246,7 @@ private struct Expansion {
         settings["weights_only"] = .bool(job.weightsOnly)
         settings["max_shard_size"] = job.maxShardBytes.map { .number(JSONNumber($0)) } ?? .null
         settings["only_shards"] = job.onlyShards.map { .string($0.description) } ?? .null
+        if let dialect = job.kerasDialect { settings["keras_dialect"] = .string(dialect.rawValue) }
         output.settings = settings
 
         switch job.kind {

@@ -141,6 +141,7 @@ public final class BatchRunner: @unchecked Sendable {
             var request = InitRequest(specPath: spec, outputPath: output.path, format: output.format, seed: seed,
                                       compress: output.compress, overwrite: output.overwrite, planOptions: output.planOptions)
             request.weightsOnly = output.weightsOnly
+            request.kerasDialect = output.kerasDialect
             request.maxShardBytes = output.maxShardBytes
             request.onlyShards = output.onlyShards
             request.isCancelled = isCancelled
@@ -156,7 +157,8 @@ public final class BatchRunner: @unchecked Sendable {
             var request = ConvertRequest(
                 inputPath: input, outputPath: output.path, format: output.format, specPath: output.spec, dtype: output.dtype,
                 writerOptions: WriterOptions(overwrite: output.overwrite, compress: output.compress, weightsOnly: output.weightsOnly,
-                                             maxShardBytes: output.maxShardBytes, onlyShards: output.onlyShards))
+                                             maxShardBytes: output.maxShardBytes, onlyShards: output.onlyShards,
+                                             kerasDialect: output.kerasDialect))
             request.isCancelled = isCancelled
             request.onBytes = onBytes
             let result = try Checkpoints.convert(request)

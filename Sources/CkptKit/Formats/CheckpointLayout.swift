@@ -9,6 +9,9 @@ public struct CheckpointLayout: Sendable {
     /// The model's Keras 3 JSON text (`model.to_json()`), when known. `.keras` and full legacy
     /// `.h5` files carry it; safetensors keeps it in `__metadata__`.
     public var modelConfig: String?
+    /// For a full legacy `.h5`, the Keras 2 JSON to embed instead of `modelConfig`
+    /// (``KerasDialect``), or nil.
+    public var legacyModelConfig: LegacyModelConfig?
     /// How the values were made (ckpt version, seed, rules, per-tensor initializer), as JSON text.
     public var recipe: String?
 

@@ -46,14 +46,18 @@ public struct WriterOptions: Sendable {
     /// For safetensors and `.npz`: whether to write with `O_DIRECT` (``DirectIO``; by default
     /// for large files on disk file systems, `CKPT_DIRECT_IO` overriding). Same bytes either way.
     public var directIO: DirectIO
+    /// For full legacy `.h5`: the dialect of the embedded model config (``KerasDialect``); nil
+    /// for the model's own.
+    public var kerasDialect: KerasDialect?
     /// For `.keras`: build the weights member in place (tests turn it off to compare with the
     /// copy through a temporary file).
     var kerasWeightsInPlace = true
 
     /// Creates options.
     public init(overwrite: Bool = false, compress: Bool = false, weightsOnly: Bool = false, maxShardBytes: Int? = nil,
-                onlyShards: ShardSelection? = nil, directIO: DirectIO = .automatic) {
+                onlyShards: ShardSelection? = nil, directIO: DirectIO = .automatic, kerasDialect: KerasDialect? = nil) {
         self.directIO = directIO
+        self.kerasDialect = kerasDialect
         self.overwrite = overwrite
         self.compress = compress
         self.weightsOnly = weightsOnly

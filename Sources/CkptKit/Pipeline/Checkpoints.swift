@@ -10,7 +10,8 @@ public enum Checkpoints {
     /// Reads a model architecture file: the model, the text it came from, and the Keras 3 JSON a
     /// Keras target (`.keras`, full `.h5`) embeds: the text itself when it is Keras 3 JSON, else
     /// (a compact spec, Keras 2 JSON) the model exported as Keras 3 JSON.
-    static func loadSpec(path: String) throws(ModelError) -> (model: KerasModel, text: String, kerasJSON: String) {
+    /// `keras2JSON` is the text when it is Keras 2 JSON (``KerasDialect``).
+    static func loadSpec(path: String) throws(ModelError) -> (model: KerasModel, text: String, kerasJSON: String, keras2JSON: String?) {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ModelError(file: path, "no such file")
         }
@@ -25,13 +26,19 @@ public enum Checkpoints {
             throw ModelError(file: path, "malformed JSON at \(error.description)")
         }
         let model = try KerasModelReader(file: path).read(json: json)
-        return (model, text, isKeras3JSON(json) ? text : KerasJSONExporter.exportText(model))
+        let keras3 = isKeras3JSON(json)
+        return (model, text, keras3 ? text : KerasJSONExporter.exportText(model), isKeras2JSON(json) ? text : nil)
     }
 
     /// Whether `json` is Keras 3 JSON as written (not a compact spec, not Keras 2, whose top
     /// level has no `module`; docs/formats/keras-weights.md, "Keras 2 and Keras 3 model JSON").
     static func isKeras3JSON(_ json: JSONValue) -> Bool {
         !CompactSpec.isCompact(json) && json["module"] != nil
+    }
+
+    /// Whether `json` is Keras 2 (tf.keras) model JSON: not a compact spec, no top-level `module`.
+    static func isKeras2JSON(_ json: JSONValue) -> Bool {
+        !CompactSpec.isCompact(json) && json["module"] == nil
     }
 
     /// The Keras 3 JSON of the model architecture file at `path` (a compact spec, Keras 2 or
@@ -61,7 +68,11 @@ public enum Checkpoints {
         }
         let spec = try loadSpec(path: request.specPath)
         let plan = try plan(model: spec.model, file: request.specPath, options: request.planOptions)
-        let layout = plan.layout(modelConfig: spec.kerasJSON, recipe: plan.recipe(seed: request.seed, options: request.planOptions))
+        var layout = plan.layout(modelConfig: spec.kerasJSON, recipe: plan.recipe(seed: request.seed, options: request.planOptions))
+        if !request.weightsOnly {
+            layout.legacyModelConfig = try KerasDialect.legacyConfig(
+                keras2: spec.keras2JSON, requested: request.kerasDialect, format: format, path: request.outputPath)
+        }
         let writer = try makeWriter(format: format, path: request.outputPath, layout: layout, options: request.writerOptions)
         do {
             // A tensor's values depend only on the seed and its name, so skipping the tensors of

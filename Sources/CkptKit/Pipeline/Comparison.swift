@@ -111,7 +111,7 @@ extension Checkpoints {
     /// A file's tensors under canonical names: a model (`--spec` or the one the file carries) names
     /// Keras-path and legacy files; name-keyed files keep their names.
     static func canonicalTensors(_ reader: CheckpointReader, specPath: String?) throws -> [(name: String, tensor: StoredTensor)] {
-        if !reader.format.isNameKeyed, let (plan, _) = try resolveStructure(reader, specPath: specPath, needed: false) {
+        if !reader.format.isNameKeyed, let (plan, _, _) = try resolveStructure(reader, specPath: specPath, needed: false) {
             return try TensorMatching.match(reader, plan: plan).map { ($0.entry.name, $0.source) }
         }
         return reader.tensors.map { ($0.name, $0) }

@@ -65,7 +65,7 @@ extension Checkpoints {
         // The tensors to write, each with its source.
         var sources: [(LayoutTensor, StoredTensor)] = []
         var topLevelLayers: [String] = []
-        if let (plan, _) = resolved {
+        if let (plan, _, _) = resolved {
             for pair in try TensorMatching.match(reader, plan: plan) {
                 var tensor = pair.entry.layoutTensor
                 tensor.info.dtype = targetDType(pair.source.info.dtype, request.dtype)
@@ -78,8 +78,12 @@ extension Checkpoints {
                 sources.append((LayoutTensor(info: info), stored))
             }
         }
-        let layout = CheckpointLayout(tensors: sources.map(\.0), topLevelLayers: topLevelLayers,
+        var layout = CheckpointLayout(tensors: sources.map(\.0), topLevelLayers: topLevelLayers,
                                       modelConfig: resolved?.1, recipe: reader.recipe)
+        if !request.writerOptions.weightsOnly {
+            layout.legacyModelConfig = try KerasDialect.legacyConfig(
+                keras2: resolved?.2, requested: request.writerOptions.kerasDialect, format: format, path: request.outputPath)
+        }
         let writer = try makeWriter(format: format, path: request.outputPath, layout: layout, options: request.writerOptions)
         request.onStart?(layout.tensors.reduce(0) { $0 + $1.info.byteCount })
         // Only the tensors the writer takes (all, unless it writes some shards only), read
@@ -111,13 +115,13 @@ extension Checkpoints {
                              parameterCount: sources.reduce(0) { $0 + $1.0.info.elementCount }, structure: structure, files: writtenFiles(writer, path: request.outputPath))
     }
 
-    /// The model for a file: `--spec` first, else the JSON the file carries. Returns the plan and
-    /// the Keras 3 JSON text, or nil when neither exists (or the carried JSON cannot be planned and
+    /// The model for a file: `--spec` first, else the JSON the file carries. Returns the plan,
+    /// the Keras 3 JSON text and the Keras 2 JSON as given (when it is Keras 2), or nil when neither exists (or the carried JSON cannot be planned and
     /// `needed` is false).
-    static func resolveStructure(_ reader: CheckpointReader, specPath: String?, needed: Bool) throws -> (Plan, String)? {
+    static func resolveStructure(_ reader: CheckpointReader, specPath: String?, needed: Bool) throws -> (Plan, String, String?)? {
         if let specPath {
             let spec = try loadSpec(path: specPath)
-            return (try plan(model: spec.model, file: specPath, options: PlanOptions()), spec.kerasJSON)
+            return (try plan(model: spec.model, file: specPath, options: PlanOptions()), spec.kerasJSON, spec.keras2JSON)
         }
         guard let text = reader.modelConfig else { return nil }
         do {
@@ -125,7 +129,7 @@ extension Checkpoints {
             // A Keras 2 config (a tf.keras full .h5) is carried on as Keras 3 JSON.
             let keras3 = (try? JSONParser.parse(text)).map(isKeras3JSON) ?? true
             return (try plan(model: model, file: reader.path + " (model config)", options: PlanOptions()),
-                    keras3 ? text : KerasJSONExporter.exportText(model))
+                    keras3 ? text : KerasJSONExporter.exportText(model), keras3 ? nil : text)
         } catch {
             // A carried config ckpt cannot plan (another dialect, a layer without shapes): only an
             // error when the structure is really needed; otherwise the file's own names serve.

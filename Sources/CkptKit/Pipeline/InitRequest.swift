@@ -14,6 +14,8 @@ public struct InitRequest: Sendable {
     public var overwrite: Bool
     /// Legacy `.h5`: weights only instead of the full model.
     public var weightsOnly: Bool = false
+    /// Full legacy `.h5`: the dialect of the embedded model config (nil: the model's own).
+    public var kerasDialect: KerasDialect? = nil
     /// safetensors: the largest shard in bytes (nil: one file).
     public var maxShardBytes: Int? = nil
     /// Sharded safetensors: write only these shard files and the index; only their tensors are generated.
@@ -39,7 +41,7 @@ public struct InitRequest: Sendable {
     /// The writer options this request asks for.
     var writerOptions: WriterOptions {
         WriterOptions(overwrite: overwrite, compress: compress, weightsOnly: weightsOnly, maxShardBytes: maxShardBytes,
-                      onlyShards: onlyShards, directIO: directIO)
+                      onlyShards: onlyShards, directIO: directIO, kerasDialect: kerasDialect)
     }
     /// Plan choices (respect the config's initializers, dtype).
     public var planOptions: PlanOptions

@@ -299,14 +299,15 @@ final class LegacyH5Writer: CheckpointWriter {
             weights = file.root
         } else {
             // Keras sets str values (UTF-8) here, and model_config from bytes (ASCII).
-            try file.root.setAttribute("keras_version", string: kerasVersion, encoding: .utf8)
-            try file.root.setAttribute("backend", string: backend, encoding: .utf8)
-            try file.root.setAttribute("model_config", string: layout.modelConfig ?? "", encoding: .ascii)
+            let legacy = layout.legacyModelConfig
+            try file.root.setAttribute("keras_version", string: legacy?.kerasVersion ?? kerasVersion, encoding: .utf8)
+            try file.root.setAttribute("backend", string: legacy?.backend ?? backend, encoding: .utf8)
+            try file.root.setAttribute("model_config", string: legacy?.text ?? layout.modelConfig ?? "", encoding: .ascii)
             weights = try file.root.createGroup(modelWeightsGroup)
         }
         try LegacyAttributes.write(layout.topLevelLayers, as: "layer_names", on: weights, file: path, owner: "the model")
-        try weights.setAttribute("backend", string: backend, encoding: .ascii)
-        try weights.setAttribute("keras_version", string: kerasVersion, encoding: .ascii)
+        try weights.setAttribute("backend", string: weightsOnly ? backend : layout.legacyModelConfig?.backend ?? backend, encoding: .ascii)
+        try weights.setAttribute("keras_version", string: weightsOnly ? kerasVersion : layout.legacyModelConfig?.kerasVersion ?? kerasVersion, encoding: .ascii)
 
         // Keras sorts by name "to avoid prefix issues"; Python compares code points.
         let sorted = groups.sorted { $0.name.unicodeScalars.lexicographicallyPrecedes($1.name.unicodeScalars) }
