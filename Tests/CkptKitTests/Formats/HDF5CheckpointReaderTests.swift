@@ -38,11 +38,7 @@ private func readAll(_ reader: HDF5CheckpointReader, _ tensor: StoredTensor, pie
 
 /// Builds a file with `body` and returns its path inside `folder`.
 private func makeFile(_ folder: TemporaryDirectory, _ name: String = "file.h5", _ body: (HDF5File) throws -> Void) throws -> String {
-    let path = folder.path(name)
-    let file = try HDF5File.create(atPath: path)
-    try body(file)
-    try file.close()
-    return path
+    try folder.makeHDF5File(name, body)
 }
 
 /// A minimal legacy weights-only file: layers `a` (two weights) and `b` (weightless).

@@ -9,13 +9,9 @@ private func counting(_ count: Int) -> [UInt8] {
     (0..<count).flatMap { withUnsafeBytes(of: Float($0).bitPattern.littleEndian, Array.init) }
 }
 
-/// Builds a file with `body` and returns its path.
+/// Builds a file with `body` and returns its path inside `folder`.
 private func makeFile(_ folder: TemporaryDirectory, _ name: String = "file.h5", _ body: (HDF5File) throws -> Void) throws -> String {
-    let path = folder.path(name)
-    let file = try HDF5File.create(atPath: path)
-    try body(file)
-    try file.close()
-    return path
+    try folder.makeHDF5File(name, body)
 }
 
 /// Every tensor's bytes, read in pieces of at most `piece` bytes.
