@@ -1,5 +1,6 @@
-// libFuzzer target for the JSON parser and, on what parses, the Keras model reader and the
-// planner (what `ckpt plan` / `ckpt init` do with a model.json).
+// libFuzzer target for the JSON parser and, on what parses, the spec readers (Keras 3 and Keras 2
+// JSON, compact specs) with shape inference, the planner, and what `ckpt plan` (table and
+// --json), `ckpt init` and `ckpt export-keras` compute from the plan.
 @testable import CkptKit
 import FuzzSupport
 
@@ -24,7 +25,12 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     for respect in [false, true] {
         do {
             // As `ckpt plan` / `ckpt init` call it: the planner, its errors labelled with the file.
-            _ = try Checkpoints.plan(model: model, file: "model.json", options: PlanOptions(respectConfig: respect))
+            let plan = try Checkpoints.plan(model: model, file: "model.json", options: PlanOptions(respectConfig: respect))
+            // What `ckpt plan`'s table and `plan --json` compute from it: no size may trap.
+            _ = plan.parameterCount
+            for entry in plan.entries { _ = (entry.info.elementCount, entry.info.byteCount) }
+            _ = plan.json
+            if !respect { _ = KerasJSONExporter.export(model) }
         } catch {
             FuzzErrors.check(error, path: "model.json")
         }

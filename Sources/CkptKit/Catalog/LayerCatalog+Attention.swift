@@ -77,7 +77,7 @@ extension LayerCatalog {
         result += projection("value", key: prefix + "value_dense", kernel: [valueDim, keyHeads, headValue], bias: [keyHeads, headValue],
                              semantics: .attention(modelDim: valueDim, heads: keyHeads, headDim: headValue, isOutput: false))
         result += projection("attention_output", key: prefix + "output_dense", kernel: [queryHeads, headValue] + output, bias: output,
-                             semantics: .attention(modelDim: output.reduce(1, *), heads: queryHeads, headDim: headValue, isOutput: true))
+                             semantics: .attention(modelDim: ShapeArithmetic.byteCount(output, elementSize: 1) ?? Int.max, heads: queryHeads, headDim: headValue, isOutput: true))
         return result
     }
 

@@ -15,6 +15,15 @@ public struct Planner: Sendable {
         let scope = ActivationTracer.Scope(model: model, parent: nil, nameInParent: nil)
         let rules = rulesState(for: model)
         try walk(model, scope: scope, pathPrefix: "", namePrefix: "", topLevel: nil, inheritedDType: nil, rules: rules, into: &entries)
+        // And the whole model's size (parameter and byte totals are sums over the tensors).
+        var total = 0
+        for entry in entries {
+            let (sum, overflow) = total.addingReportingOverflow(ShapeArithmetic.byteCount(entry.shape, elementSize: 8) ?? Int.max)
+            guard !overflow else {
+                throw ModelError("the model is too large: its tensors' total size in bytes overflows a 64-bit integer (at \(entry.name))")
+            }
+            total = sum
+        }
         var plan = Plan(modelName: model.name, entries: entries, topLevelLayers: model.kerasLayers.map(\.name))
         plan.warnings = rules?.warnings ?? []
         return plan
@@ -92,6 +101,11 @@ public struct Planner: Sendable {
         layerPath: String, namePrefix: String, topLevel: String, dtype: DType, rules: RulesState?
     ) throws(ModelError) -> PlanEntry {
         let name = namePrefix + layer.name + "/" + variable.nameInLayer
+        // Every tensor's size is checked here, once, before any code computes with its shape
+        // (fans, plan tables, writers): no later product of its dimensions can overflow.
+        guard ShapeArithmetic.byteCount(variable.shape, elementSize: max(dtype.byteSize, 8)) != nil else {
+            throw ModelError("tensor \(name) of \(layer.label): shape \(variable.shape) is too large (its size in bytes overflows a 64-bit integer)")
+        }
         let convention = options.effectiveFans
         var choice = try choose(variable, siblings: siblings, layer: layer, scope: scope, tensorName: name, convention: convention)
         if let rules {

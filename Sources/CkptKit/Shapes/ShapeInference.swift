@@ -6,6 +6,32 @@
 enum ShapeInference {
     typealias Shape = [Int?]
 
+    /// `a · b`, or an error naming the layer when it overflows: shape arithmetic on sizes from
+    /// a model file never traps (so does every other operation here).
+    static func mul(_ a: Int, _ b: Int, _ layer: KerasLayer) throws(ModelError) -> Int {
+        let (value, overflow) = a.multipliedReportingOverflow(by: b)
+        guard !overflow else { throw tooLarge(layer) }
+        return value
+    }
+
+    /// `a + b`, or an error naming the layer when it overflows.
+    static func add(_ a: Int, _ b: Int, _ layer: KerasLayer) throws(ModelError) -> Int {
+        let (value, overflow) = a.addingReportingOverflow(b)
+        guard !overflow else { throw tooLarge(layer) }
+        return value
+    }
+
+    /// The product of `values`, checked.
+    static func product(_ values: some Sequence<Int>, _ layer: KerasLayer) throws(ModelError) -> Int {
+        var total = 1
+        for value in values { total = try mul(total, value, layer) }
+        return total
+    }
+
+    private static func tooLarge(_ layer: KerasLayer) -> ModelError {
+        ModelError("\(layer.label): its output shape is too large (a size overflows a 64-bit integer)")
+    }
+
     /// The output shapes of one call of `layer` on inputs of `inputs` shapes.
     static func outputShapes(of layer: KerasLayer, inputs: [Shape]) throws(ModelError) -> [Shape] {
         let reader = ConfigReader(layer: layer)
@@ -40,7 +66,7 @@ enum ShapeInference {
             if name.hasPrefix("Depthwise") {
                 let axis = channelsLast ? input.count - 1 : 1
                 let multiplier = try reader.int("depth_multiplier", default: 1)
-                channels = input[axis].map { $0 * multiplier }
+                channels = try input[axis].map { (value: Int) throws(ModelError) -> Int in try mul(value, multiplier, layer) }
             } else {
                 channels = try reader.positiveInt("filters")
             }
@@ -61,12 +87,12 @@ enum ShapeInference {
             var spatial: Shape = []
             for i in 0..<rank {
                 guard let length = sizes[i] else { spatial.append(nil); continue }
-                let k = kernel[i] + (kernel[i] - 1) * (dilation[i] - 1)
+                let k = try add(kernel[i], mul(kernel[i] - 1, dilation[i] - 1, layer), layer)
                 if let outputPadding {
                     let pad = padding == "same" ? k / 2 : 0
-                    spatial.append((length - 1) * strides[i] + k - 2 * pad + outputPadding[i])
+                    spatial.append(try add(add(mul(length - 1, strides[i], layer), k, layer), outputPadding[i] - 2 * pad, layer))
                 } else {
-                    spatial.append(padding == "valid" ? length * strides[i] + max(k - strides[i], 0) : length * strides[i])
+                    spatial.append(try padding == "valid" ? add(mul(length, strides[i], layer), max(k - strides[i], 0), layer) : mul(length, strides[i], layer))
                 }
             }
             return [assemble(input[0], spatial, try reader.positiveInt("filters"), channelsLast)]
@@ -91,7 +117,7 @@ enum ShapeInference {
         case "Flatten":
             let input = try single()
             let rest = input.dropFirst()
-            let product: Int? = rest.contains(where: { $0 == nil }) ? nil : rest.reduce(1) { $0 * $1! }
+            let product: Int? = rest.contains(where: { $0 == nil }) ? nil : try Self.product(rest.map { $0! }, layer)
             return [[input[0], product]]
         case "Reshape":
             let input = try single()
@@ -104,8 +130,8 @@ enum ShapeInference {
             let unknown = shape.indices.filter { shape[$0] == -1 }
             guard unknown.count <= 1 else { throw reader.fail("target_shape", "at most one -1") }
             let known = input.dropFirst()
-            let total: Int? = known.contains(where: { $0 == nil }) ? nil : known.reduce(1) { $0 * $1! }
-            let fixed = shape.compactMap { $0 }.filter { $0 > 0 }.reduce(1, *)
+            let total: Int? = known.contains(where: { $0 == nil }) ? nil : try Self.product(known.map { $0! }, layer)
+            let fixed = try Self.product(shape.compactMap { $0 }.filter { $0 > 0 }, layer)
             if let slot = unknown.first {
                 if let total {
                     guard fixed > 0, total % fixed == 0 else {
@@ -136,7 +162,8 @@ enum ShapeInference {
             try checkRank(input, rank + 2, layer)
             let channelsLast = (layer.config["data_format"]?.string ?? "channels_last") == "channels_last"
             let size = try reader.intTuple(rank == 1 ? "size" : "size", rank: rank)
-            let spatial = zip(spatialDims(input, channelsLast), size).map { dim, s in dim.map { $0 * s } }
+            var spatial: Shape = []
+            for (dim, s) in zip(spatialDims(input, channelsLast), size) { spatial.append(try dim.map { (d: Int) throws(ModelError) -> Int in try mul(d, s, layer) }) }
             return [assemble(input[0], spatial, input[channelsLast ? input.count - 1 : 1], channelsLast)]
         case "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D":
             let rank = Int(String(name.filter(\.isNumber))) ?? 2
@@ -149,7 +176,7 @@ enum ShapeInference {
             var spatial: Shape = []
             for (dim, pair) in zip(spatialDims(input, channelsLast), amounts) {
                 guard let dim else { spatial.append(nil); continue }
-                let size = dim + sign * (pair.0 + pair.1)
+                let size = try add(dim, sign * add(pair.0, pair.1, layer), layer)
                 guard size >= 0 else { throw ModelError("\(layer.label): cropping \(pair) is larger than the input dimension \(dim)") }
                 spatial.append(size)
             }
@@ -233,7 +260,7 @@ enum ShapeInference {
             var first = forward[0]
             switch layer.config["merge_mode"] {
             case nil, .string("concat")?:
-                first[first.count - 1] = first[first.count - 1].map { $0 * 2 }
+                first[first.count - 1] = try first[first.count - 1].map { (value: Int) throws(ModelError) -> Int in try mul(value, 2, layer) }
             case .null?:
                 return [first, first] + states + states
             case .string("sum")?, .string("mul")?, .string("ave")?:
@@ -374,7 +401,7 @@ enum ShapeInference {
             guard let length else { result.append(nil); continue }
             let size: Int
             if padding == "valid" {
-                let span = length - dilation[i] * (kernel[i] - 1) - 1
+                let span = length - (try mul(dilation[i], kernel[i] - 1, reader.layer)) - 1
                 guard span >= 0 else {
                     throw ModelError("\(reader.layer.label): the input's spatial size \(length) is smaller than the \(kernelKey == "pool_size" ? "pool" : "kernel") (\(dilation[i] * (kernel[i] - 1) + 1)) with padding \"valid\"")
                 }
