@@ -48,15 +48,22 @@ public struct JobsFile: Sendable {
     public static func load(path: String) throws(BatchError) -> JobsFile {
         if path == "-" {
             let data = FileHandle.standardInput.readDataToEndOfFile()
+            if let problem = JSONParser.encodingProblem([UInt8](data)) { throw BatchError(source: "stdin", problem.message) }
             return try parse(String(decoding: data, as: UTF8.self), label: "stdin", baseFolder: "", layout: .automatic)
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw BatchError(source: path, "no such file")
+        if let problem = InputFile.problem(at: path) {
+            throw BatchError(source: path, problem == "not a regular file (a folder)" ? "is a folder, not a jobs file" : problem)
         }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw BatchError(source: path, isDirectory.boolValue ? "is a folder, not a jobs file" : "cannot read the file (permissions?)")
+        let bytes: [UInt8]
+        do {
+            bytes = try InputFile.contents(of: path)
+        } catch {
+            throw BatchError(source: path, "cannot read the file: \(error.reason)")
         }
+        if let problem = JSONParser.encodingProblem(bytes) {
+            throw BatchError(source: path, problem.message)
+        }
+        let data = Data(bytes)
         let lower = path.lowercased()
         let layout: Layout = lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .jsonLines : .json
         let folder = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""

@@ -5,11 +5,11 @@ public enum CheckpointReaders {
     /// A reader for the file at `path`: HDF5 (Keras 3 `.weights.h5`, legacy `.h5`, plain h5py
     /// files), zip (`.keras` archive or `.npz`), or safetensors (a file or an `.index.json`).
     public static func open(path: String) throws -> CheckpointReader {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CheckpointError(path: path, "no such file")
+        // Every reader below opens by path (libhdf5 too): refuse FIFOs, sockets and devices here,
+        // with a stat that cannot block, rather than in an open that can.
+        if let problem = InputFile.problem(at: path) {
+            throw CheckpointError(path: path, problem == "not a regular file (a folder)" ? "is a folder, not a checkpoint file" : problem)
         }
-        if isDirectory.boolValue { throw CheckpointError(path: path, "is a folder, not a checkpoint file") }
         if path.lowercased().hasSuffix(".index.json") { return try SafetensorsReader(path: path) }
         let file = try InputFile(path: path)
         let head = try file.read(count: min(8, file.size), at: 0)

@@ -18,9 +18,13 @@ final class InputFile {
     private var descriptor: Int32
 
     /// Opens the regular file at `path` for reading.
+    ///
+    /// The open never blocks: it is non-blocking (a FIFO without a writer would otherwise wait
+    /// forever in `open`), and anything but a regular file is refused, naming what it is, before
+    /// a byte is read.
     init(path: String) throws(FileIOError) {
         self.path = path
-        let fd = try valueOrErrno(path: path, "open for reading") { open(path, O_RDONLY | O_CLOEXEC) }
+        let fd = try valueOrErrno(path: path, "open for reading") { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         var info = stat()
         do {
             _ = try valueOrErrno(path: path, "fstat") { fstat(fd, &info) }
@@ -30,10 +34,44 @@ final class InputFile {
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             _ = systemClose(fd)
-            throw FileIOError(path: path, operation: "open for reading", code: nil, reason: "not a regular file")
+            throw FileIOError(path: path, operation: "open for reading", code: nil,
+                              reason: "not a regular file (\(Self.kind(of: info.st_mode)))")
         }
+        // Reads of a regular file never block; clear the flag so nothing else sees it.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         descriptor = fd
         size = Int(info.st_size)
+    }
+
+    /// What a file of mode `mode` is, for messages: `a FIFO`, `a socket`, `a folder`, ….
+    static func kind(of mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFDIR: return "a folder"
+        case S_IFLNK: return "a symbolic link"
+        default: return "not a file"
+        }
+    }
+
+    /// Why `path` cannot be read as a regular file (`no such file`, `not a regular file (a
+    /// FIFO …)`), or nil when it is one. A `stat`, so it never blocks.
+    static func problem(at path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            return errno == ENOENT ? "no such file" : String(cString: strerror(errno))
+        }
+        return (info.st_mode & S_IFMT) == S_IFREG ? nil : "not a regular file (\(kind(of: info.st_mode)))"
+    }
+
+    /// The whole content of the regular file at `path` (a spec, a rules or jobs file), read
+    /// without ever blocking on a FIFO or a device.
+    static func contents(of path: String) throws(FileIOError) -> [UInt8] {
+        let file = try InputFile(path: path)
+        defer { file.close() }
+        return try file.read(count: file.size, at: 0)
     }
 
     deinit {

@@ -13,8 +13,13 @@ public struct JSONParser {
     }
 
     /// Parses a complete JSON text given as UTF-8 bytes.
+    ///
+    /// The text must be UTF-8 (RFC 8259 §8.1): a UTF-16 or UTF-32 byte-order mark is an error
+    /// that says so, and so is any byte sequence that is not UTF-8, naming its offset and the
+    /// real byte (never a silent U+FFFD). A UTF-8 byte-order mark is skipped.
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
+        if let problem = encodingProblem(bytes) { throw parser.error(problem.message, at: problem.offset) }
         // A UTF-8 byte-order mark is tolerated, as Python's json module does when reading files.
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         parser.skipWhitespace()
@@ -28,6 +33,49 @@ public struct JSONParser {
 
     private init(bytes: [UInt8]) {
         self.bytes = bytes
+    }
+
+    /// Why `bytes` are not UTF-8 text, and where: a UTF-16 or UTF-32 byte-order mark, or the
+    /// first byte of an invalid sequence (its offset and value); nil for UTF-8.
+    public static func encodingProblem(_ bytes: [UInt8]) -> (message: String, offset: Int)? {
+        if let encoding = [([0x00, 0x00, 0xFE, 0xFF], "UTF-32 (big-endian)"), ([0xFF, 0xFE, 0x00, 0x00], "UTF-32 (little-endian)"),
+                           ([0xFE, 0xFF], "UTF-16 (big-endian)"), ([0xFF, 0xFE], "UTF-16 (little-endian)")]
+            .first(where: { bytes.starts(with: $0.0) })?.1 {
+            return ("the file starts with a \(encoding) byte-order mark; JSON must be UTF-8 (re-save it as UTF-8)", 0)
+        }
+        if let bad = firstInvalidUTF8(bytes) {
+            return ("byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad) is not valid UTF-8", bad)
+        }
+        return nil
+    }
+
+    /// The offset of the first byte that does not belong to a valid UTF-8 sequence (overlong
+    /// forms, surrogates and code points past U+10FFFF included), or nil.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF
+            switch b {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return i
+            }
+            guard i + length <= n else { return i }
+            let second = bytes[i + 1]
+            guard second >= low, second <= high else { return i + 1 }
+            for k in 2..<length where bytes[i + k] & 0xC0 != 0x80 { return i + k }
+            i += length
+        }
+        return nil
     }
 
     private func error(_ message: String, at position: Int? = nil) -> JSONParseError {

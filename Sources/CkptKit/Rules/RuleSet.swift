@@ -32,8 +32,17 @@ public struct RuleSet: Sendable {
     public static func load(file: String?, rules: [String] = [], schemes: [String] = []) throws(RuleError) -> RuleSet {
         var set = RuleSet()
         if let file {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw RuleError(file, FileManager.default.fileExists(atPath: file) ? "cannot read the rules file" : "no such rules file")
+            if let problem = InputFile.problem(at: file) {
+                throw RuleError(file, problem == "no such file" ? "no such rules file" : problem)
+            }
+            let data: [UInt8]
+            do {
+                data = try InputFile.contents(of: file)
+            } catch {
+                throw RuleError(file, "cannot read the rules file: \(error.reason)")
+            }
+            if let problem = JSONParser.encodingProblem(data) {
+                throw RuleError(file, problem.message)
             }
             set = try parse(text: String(decoding: data, as: UTF8.self), path: file)
         }
