@@ -103,9 +103,7 @@ enum BatchCommand {
             }
             let progress = BatchProgress(style: BatchProgress.styleForStandardError(quiet: quiet))
             let runner = BatchRunner(plan: plan, options: options, progress: progress)
-            let signals = SignalTraps { runner.cancel(.signal($0)) }
-            let summary = try runner.run()
-            signals.release()
+            let summary = try Signals.cooperating({ runner.cancel(.signal($0)) }) { try runner.run() }
             report(summary, plan: plan, options: options, quiet: quiet)
             status = summary.exitStatus
         }
@@ -135,30 +133,5 @@ enum BatchCommand {
         } else if summary.stoppedBy == .failFast {
             printError("ckpt: stopped after the first failure (--fail-fast); \(summary.notRun) outputs not run")
         }
-    }
-}
-
-/// SIGINT and SIGTERM delivered to a handler on a dispatch queue instead of ending the process,
-/// while a batch runs; `release()` restores the default actions.
-final class SignalTraps {
-    private let sources: [DispatchSourceSignal]
-    private static let numbers: [Int32] = [SIGINT, SIGTERM]
-
-    init(_ handler: @escaping @Sendable (Int32) -> Void) {
-        var sources: [DispatchSourceSignal] = []
-        for number in Self.numbers {
-            // The default action would end the process at once; the source sees the signal instead.
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { handler(number) }
-            source.resume()
-            sources.append(source)
-        }
-        self.sources = sources
-    }
-
-    func release() {
-        for source in sources { source.cancel() }
-        for number in Self.numbers { signal(number, SIG_DFL) }
     }
 }

@@ -8,7 +8,7 @@ struct Ckpt: ParsableCommand {
         commandName: "ckpt",
         abstract: "Make reproducible neural-network starting checkpoints that Keras, NumPy and safetensors tools load.",
         version: CkptVersion.current,
-        subcommands: [Init.self, PlanCommand.self, ExportKeras.self, Convert.self, Inspect.self, Diff.self, Batch.self, ProbeHDF5.self]
+        subcommands: [Init.self, PlanCommand.self, ExportKeras.self, Convert.self, Inspect.self, Diff.self, Batch.self, Clean.self, ProbeHDF5.self]
     )
 
     /// Turns on the HDF5 sandbox (this executable's `__probe-hdf5`), then runs the command.
@@ -26,6 +26,8 @@ struct Ckpt: ParsableCommand {
         } catch {
             exitReporting(error, arguments: arguments)
         }
+        // The probe child keeps the default actions: its parent decides.
+        if !(command is ProbeHDF5) { Signals.install() }
         do {
             try command.run()
         } catch {
@@ -66,7 +68,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as ExitCode {
         throw error
     } catch {
-        printError("ckpt: error: \(error)")
+        printError("ckpt: error: " + TemporaryName.naming(targets: "\(error)"))
         throw ExitCode(1)
     }
 }

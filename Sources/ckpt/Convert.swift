@@ -63,7 +63,10 @@ extension Ckpt {
                 request.onStart = progress.onStart
                 request.onBytes = progress.onBytes
                 defer { progress.finish() }
-                let result = try Checkpoints.convert(request)
+                let result = try Signals.write(to: output) { cancelled in
+                    request.isCancelled = cancelled
+                    return try Checkpoints.convert(request)
+                }
                 progress.finish()
                 if !out.quiet {
                     print("wrote \(output) (\(result.format.rawValue) from \(result.sourceFormat.rawValue)): "

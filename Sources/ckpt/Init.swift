@@ -79,7 +79,10 @@ extension Ckpt {
                 request.onStart = progress.onStart
                 request.onBytes = progress.onBytes
                 defer { progress.finish() }
-                let result = try Checkpoints.initialize(request)
+                let result = try Signals.write(to: output) { cancelled in
+                    request.isCancelled = cancelled
+                    return try Checkpoints.initialize(request)
+                }
                 progress.finish()
                 for warning in result.plan.warnings { printError("ckpt: warning: \(warning)") }
                 if !out.quiet {

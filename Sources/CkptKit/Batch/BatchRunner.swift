@@ -122,7 +122,7 @@ public final class BatchRunner: @unchecked Sendable {
             return
         } catch {
             record.status = .failed
-            record.error = "\(error)"
+            record.error = TemporaryName.naming(targets: "\(error)")
             if options.failFast { cancel(.failFast) }
         }
         record.duration = Date().timeIntervalSince(started)

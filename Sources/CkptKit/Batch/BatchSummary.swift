@@ -79,6 +79,7 @@ public struct BatchSummary: Sendable {
         switch stop {
         case .signal(2): return "SIGINT"
         case .signal(15): return "SIGTERM"
+        case .signal(1): return "SIGHUP"
         case .signal(let number): return "signal \(number)"
         case .failFast: return "fail-fast"
         case .reportFailed: return "report"

@@ -1,17 +1,31 @@
 import Foundation
 
 /// A file written atomically: all writing goes to a temporary file beside the target, which is
-/// renamed over the target only when complete. A failed or interrupted run leaves no file at the
+/// moved to the target only when complete. A failed or interrupted run leaves no file at the
 /// target path.
+///
+/// - **Temporary names** are `.NAME.ckpt-HOST-PID-RANDOM.tmp` (and, for a `.keras` built through
+///   a separate weights file, that name plus `.weights.h5`). A process killed with SIGKILL cannot
+///   remove its temporary, so the next `AtomicOutput` in the same folder removes those of this
+///   host whose process is gone (``reclaimStale(in:)``; `ckpt clean DIR` does it by hand).
+///   Temporaries of other hosts (a folder on a network file system) are never touched.
+/// - **No replacement without `overwrite`**, even under a race: the finished file is hard-linked
+///   to the target, which fails if anything is there, so of two writers of one target exactly one
+///   wins and the other gets an error naming the file. With `overwrite`, `rename` replaces the
+///   target atomically (the last writer wins). On a file system without hard links the
+///   existence check and the rename are separate steps (documented).
+/// - **Durability**: the file is `fsync`ed before it is moved and the folder after; a failing
+///   `fsync` is an error. When ckpt exits 0, the file and its name are on stable storage.
 public final class AtomicOutput {
     /// The path the file will have when committed.
     public let targetPath: String
     /// The temporary path writers write to.
     public let temporaryPath: String
+    private let overwrite: Bool
     private var finished = false
 
     /// Prepares to write `path`. Fails when the folder does not exist, or the file exists and
-    /// `overwrite` is false.
+    /// `overwrite` is false. Removes this host's temporaries of dead processes in the folder.
     public init(path: String, overwrite: Bool) throws(OutputError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
@@ -27,8 +41,12 @@ public final class AtomicOutput {
             throw OutputError(path: path, "the output folder \(folder) is not writable")
         }
         self.targetPath = path
+        self.overwrite = overwrite
         let random = UInt32.random(in: 0...UInt32.max)
-        self.temporaryPath = folder + "/." + url.lastPathComponent + ".ckpt-\(getpid())-\(String(random, radix: 16)).tmp"
+        self.temporaryPath = folder + "/." + url.lastPathComponent
+            + ".ckpt-\(TemporaryName.host)-\(getpid())-\(String(random, radix: 16)).tmp"
+        _ = Self.reclaimStale(in: folder)
+        Interruption.register(temporaryPath)
     }
 
     /// An output that writes `path` directly and never renames or removes it (for temporary files
@@ -36,29 +54,58 @@ public final class AtomicOutput {
     init(unmanagedPath path: String) {
         self.targetPath = path
         self.temporaryPath = path
+        self.overwrite = true
         self.finished = true
     }
 
     /// Makes the finished temporary file durable and moves it to the target path.
     public func commit() throws(OutputError) {
         guard !finished else { return }
-        let fd = open(temporaryPath, O_RDONLY)
-        if fd >= 0 {
-            _ = fsync(fd)
-            close(fd)
-        }
-        guard rename(temporaryPath, targetPath) == 0 else {
-            let reason = String(cString: strerror(errno))
+        func fail(_ message: String) -> OutputError {
             discard()
-            throw OutputError(path: targetPath, "could not move the finished file into place: \(reason)")
+            return OutputError(path: targetPath, message)
+        }
+        let fd = open(temporaryPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw fail("could not reopen the finished file to sync it: \(Self.lastError())") }
+        let synced = fsync(fd) == 0 ? nil : Self.lastError()
+        close(fd)
+        if let synced { throw fail("could not make the file durable (fsync failed: \(synced)); nothing was written") }
+        if overwrite {
+            guard rename(temporaryPath, targetPath) == 0 else {
+                throw fail("could not move the finished file into place: \(Self.lastError())")
+            }
+        } else if link(temporaryPath, targetPath) == 0 {
+            unlink(temporaryPath)
+        } else {
+            let code = errno
+            switch code {
+            case EEXIST:
+                throw fail("the file exists (it appeared while ckpt was writing: another writer won); pass --force to overwrite it")
+            case EPERM, EOPNOTSUPP, EXDEV, ENOSYS, EMLINK:
+                // No hard links here (FAT, some FUSE and network file systems): check, then rename.
+                guard access(targetPath, F_OK) != 0 else {
+                    throw fail("the file exists (it appeared while ckpt was writing: another writer won); pass --force to overwrite it")
+                }
+                guard rename(temporaryPath, targetPath) == 0 else {
+                    throw fail("could not move the finished file into place: \(Self.lastError())")
+                }
+            default:
+                throw fail("could not move the finished file into place: \(String(cString: strerror(code)))")
+            }
         }
         finished = true
-        // Make the rename itself durable.
+        Interruption.unregister(temporaryPath)
+        // Make the new name durable.
         let folder = URL(fileURLWithPath: targetPath).deletingLastPathComponent().path
-        let dirfd = open(folder, O_RDONLY)
-        if dirfd >= 0 {
-            _ = fsync(dirfd)
-            close(dirfd)
+        let dirfd = open(folder, O_RDONLY | O_CLOEXEC)
+        guard dirfd >= 0 else {
+            throw OutputError(path: targetPath, "the file is complete but its folder could not be opened to sync it: \(Self.lastError())")
+        }
+        let folderSynced = fsync(dirfd) == 0 || errno == EINVAL  // some file systems cannot sync folders
+        let folderError = Self.lastError()
+        close(dirfd)
+        guard folderSynced else {
+            throw OutputError(path: targetPath, "the file is complete but its folder could not be synced (fsync: \(folderError)); it may not survive a crash")
         }
     }
 
@@ -67,10 +114,71 @@ public final class AtomicOutput {
         guard !finished else { return }
         finished = true
         unlink(temporaryPath)
+        Interruption.unregister(temporaryPath)
     }
 
     deinit {
         discard()
+    }
+
+    private static func lastError() -> String { String(cString: strerror(errno)) }
+
+    /// Removes the temporaries in `folder` left by ckpt processes of this host that are gone
+    /// (killed, crashed); returns their paths. Others' temporaries and live ones are kept.
+    @discardableResult
+    public static func reclaimStale(in folder: String) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        var removed: [String] = []
+        for name in names {
+            guard let owner = TemporaryName.owner(of: name), owner.host == TemporaryName.host, !TemporaryName.isAlive(owner.pid)
+            else { continue }
+            let path = folder + "/" + name
+            if unlink(path) == 0 { removed.append(path) }
+        }
+        return removed
+    }
+}
+
+/// The names of ckpt's temporary files: `.NAME.ckpt-HOST-PID-RANDOM.tmp[SUFFIX]`.
+public enum TemporaryName {
+    /// This host's name, reduced to letters, digits, `.` and `-` (never empty).
+    public static let host: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let name = gethostname(&buffer, buffer.count) == 0
+            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        let kept = String(name.unicodeScalars.filter { $0.properties.isASCIIHexDigit || ("a"..."z").contains($0)
+            || ("A"..."Z").contains($0) || $0 == "." || $0 == "-" }.map(Character.init))
+        return kept.isEmpty ? "localhost" : kept
+    }()
+
+    /// The host and process that made temporary file `name`, or nil if it is not one.
+    public static func owner(of name: String) -> (host: String, pid: Int32)? {
+        guard name.hasPrefix("."), let marker = name.range(of: ".ckpt-", options: .backwards) else { return nil }
+        var rest = name[marker.upperBound...]
+        guard let tmp = rest.range(of: ".tmp") else { return nil }
+        let suffix = rest[tmp.upperBound...]
+        guard suffix.isEmpty || suffix.hasPrefix(".") else { return nil }
+        rest = rest[..<tmp.lowerBound]
+        let parts = rest.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]), pid > 0,
+              parts[parts.count - 1].allSatisfy(\.isHexDigit), !parts[parts.count - 1].isEmpty
+        else { return nil }
+        let host = parts.dropLast(2).joined(separator: "-")
+        return host.isEmpty ? nil : (host, pid)
+    }
+
+    /// `text` with every temporary path (`/dir/.NAME.ckpt-HOST-PID-RANDOM.tmp…`) replaced by its
+    /// target (`/dir/NAME`): an error met while writing names the file the user asked for.
+    public static func naming(targets text: String) -> String {
+        guard text.contains(".ckpt-") else { return text }
+        let pattern = try! NSRegularExpression(pattern: #"/\.([^/'"]+?)\.ckpt-[A-Za-z0-9.-]+-[0-9]+-[0-9a-f]+\.tmp(\.weights\.h5)?"#)
+        return pattern.stringByReplacingMatches(
+            in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "/$1")
+    }
+
+    /// Whether process `pid` exists on this host.
+    static func isAlive(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
     }
 }
 

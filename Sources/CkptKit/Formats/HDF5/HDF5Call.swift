@@ -11,7 +11,16 @@ struct HDF5Site {
 enum HDF5Call {
     /// Whether libhdf5 initialized; evaluated once, on first use (Swift runs `static let`
     /// initializers exactly once, thread-safely).
-    private static let libraryIsReady: Bool = H5open() >= 0
+    ///
+    /// libhdf5 is told not to run its own cleanup at exit (`H5dont_atexit`): every file ckpt
+    /// writes or reads is closed explicitly, and after a failed write (a full disk) a file whose
+    /// close failed is left half-destroyed in libhdf5's tables, where its exit handler
+    /// (`H5_term_library` → `H5F__close_cb`) dereferenced freed memory: a SIGSEGV after the
+    /// error had been reported.
+    private static let libraryIsReady: Bool = {
+        _ = H5dont_atexit()
+        return H5open() >= 0
+    }()
 
     /// Initializes libhdf5 once; call before the first HDF5 call.
     static func prepareLibrary(_ operation: @autoclosure () -> String, _ site: HDF5Site) throws {
@@ -89,6 +98,16 @@ enum HDF5Call {
             }, pointer)
         }
         guard status >= 0 else { return nil }
-        return message
+        return message.map(condensed)
+    }
+
+    /// libhdf5's POSIX driver reports a failed read or write with a dump of its arguments
+    /// (`file write failed: time = …, filename = '…', file descriptor = 5, errno = 28, error
+    /// message = 'No space left on device', buf = 0x…, …`); keep what it says and the system's reason.
+    static func condensed(_ text: String) -> String {
+        guard let head = text.range(of: ": time = "), let start = text.range(of: "error message = '"),
+              let end = text[start.upperBound...].firstIndex(of: "'")
+        else { return text }
+        return text[..<head.lowerBound] + ": " + text[start.upperBound..<end]
     }
 }

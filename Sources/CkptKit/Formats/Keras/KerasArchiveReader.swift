@@ -59,6 +59,7 @@ final class KerasArchiveReader: CheckpointReader {
         storedMember = nil
         weightsPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("ckpt-keras-\(getpid())-\(UUID().uuidString).weights.h5").path
+        Interruption.register(weightsPath)
         do {
             let out = try OutputFile(path: weightsPath, mode: .exclusive)
             let reader = zip.contents(of: weightsEntry)
@@ -74,6 +75,7 @@ final class KerasArchiveReader: CheckpointReader {
             weights = try HDF5CheckpointReader(path: weightsPath)
         } catch {
             unlink(weightsPath)
+            Interruption.unregister(weightsPath)
             throw Self.naming(error, temporaryPath: weightsPath, archive: path)
         }
     }
@@ -97,7 +99,10 @@ final class KerasArchiveReader: CheckpointReader {
 
     deinit {
         checkLock.withLock { check?.cancel() }
-        if weightsPath != path { unlink(weightsPath) }
+        if weightsPath != path {
+            unlink(weightsPath)
+            Interruption.unregister(weightsPath)
+        }
     }
 
     /// Whether a stored member starts with HDF5's signature (a file libhdf5 finds only at a
