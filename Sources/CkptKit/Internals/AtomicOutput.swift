@@ -4,9 +4,13 @@ import Foundation
 /// moved to the target only when complete. A failed or interrupted run leaves no file at the
 /// target path.
 ///
-/// - **Temporary names** are `.NAME.ckpt-HOST-PID-RANDOM.tmp` (and, for a `.keras` built through
-///   a separate weights file, that name plus `.weights.h5`). A process killed with SIGKILL cannot
-///   remove its temporary, so the next `AtomicOutput` in the same folder removes those of this
+/// - **Anonymous temporaries**: where the file system supports it (ext4, xfs, btrfs, tmpfs), the
+///   temporary is created with `O_TMPFILE`: a file without a name, which vanishes with the
+///   process however it ends, kill -9 included. Writers open it by `temporaryPath`,
+///   `/proc/self/fd/N` (libhdf5 too), and commit gives it its name with `linkat`.
+/// - **Named temporaries**, elsewhere (and for a `.keras` built through a separate weights file,
+///   ``namedSibling(_:)``), are `.NAME.ckpt-HOST-PID-RANDOM.tmp`. A process killed with SIGKILL
+///   cannot remove those, so the next `AtomicOutput` in the same folder removes the ones of this
 ///   host whose process is gone (``reclaimStale(in:)``; `ckpt clean DIR` does it by hand).
 ///   Temporaries of other hosts (a folder on a network file system) are never touched.
 /// - **No replacement without `overwrite`**, even under a race: the finished file is hard-linked
@@ -23,10 +27,18 @@ public final class AtomicOutput {
     public let temporaryPath: String
     private let overwrite: Bool
     private var finished = false
+    /// The `O_TMPFILE` descriptor, when the temporary is anonymous; -1 otherwise.
+    private var anonymous: Int32 = -1
+    /// The folder and the name that named temporaries start with.
+    private let folder: String
+    private let namePrefix: String
 
     /// Prepares to write `path`. Fails when the folder does not exist, or the file exists and
     /// `overwrite` is false. Removes this host's temporaries of dead processes in the folder.
-    public init(path: String, overwrite: Bool) throws(OutputError) {
+    ///
+    /// `named` asks for a named temporary: libhdf5's `H5Fcreate` resolves the real path of the
+    /// file it creates, which an unnamed file does not have ("can't retrieve real path").
+    public init(path: String, overwrite: Bool, named: Bool = false) throws(OutputError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
@@ -42,11 +54,57 @@ public final class AtomicOutput {
         }
         self.targetPath = path
         self.overwrite = overwrite
-        let random = UInt32.random(in: 0...UInt32.max)
-        self.temporaryPath = folder + "/." + url.lastPathComponent
-            + ".ckpt-\(TemporaryName.host)-\(getpid())-\(String(random, radix: 16)).tmp"
+        self.folder = folder
+        self.namePrefix = folder + "/." + url.lastPathComponent + ".ckpt-\(TemporaryName.host)-\(getpid())-"
         _ = Self.reclaimStale(in: folder)
-        Interruption.register(temporaryPath)
+        let fd = Self.useAnonymous && !named ? Self.openAnonymous(in: folder) : -1
+        if fd >= 0 {
+            anonymous = fd
+            temporaryPath = "/proc/self/fd/\(fd)"
+        } else {
+            temporaryPath = namePrefix + String(UInt32.random(in: 0...UInt32.max), radix: 16) + ".tmp"
+            Interruption.register(temporaryPath)
+        }
+        TemporaryName.remember(temporaryPath, target: path)
+    }
+
+    /// `CKPT_TMPFILE=off` makes every temporary a named one (for tests of that path).
+    private static let useAnonymous = ProcessInfo.processInfo.environment["CKPT_TMPFILE"].map {
+        !["off", "0", "no", "false"].contains($0.lowercased())
+    } ?? true
+
+    /// An unnamed file in `folder` (`O_TMPFILE`, Linux 3.11+), or -1 where the file system or
+    /// the system has none (`EOPNOTSUPP`, `EISDIR`, …) or `/proc` is missing.
+    private static func openAnonymous(in folder: String) -> Int32 {
+        #if os(Linux)
+        guard access("/proc/self/fd", F_OK) == 0 else { return -1 }
+        // O_TMPFILE is __O_TMPFILE | O_DIRECTORY; Glibc exports it only with _GNU_SOURCE.
+        let tmpfile: Int32 = 0o20000000 | O_DIRECTORY
+        let fd = open(folder, tmpfile | O_RDWR | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return -1 }
+        // Such a file gets the umask-less mode given above; apply the umask as a named file would.
+        let mask = umask(0)
+        umask(mask)
+        fchmod(fd, 0o644 & ~mask)
+        return fd
+        #else
+        return -1
+        #endif
+    }
+
+    /// Whether `path` is an anonymous temporary's (`/proc/self/fd/N`).
+    static func isAnonymous(_ path: String) -> Bool { path.hasPrefix("/proc/self/fd/") }
+
+    /// Whether this output's temporary is anonymous (`O_TMPFILE`).
+    public var isAnonymous: Bool { anonymous >= 0 }
+
+    /// A named temporary beside the target ending in `suffix` (a second file a writer needs),
+    /// reclaimed like the others if the process is killed; the caller removes it.
+    func namedSibling(_ suffix: String) -> String {
+        let path = namePrefix + String(UInt32.random(in: 0...UInt32.max), radix: 16) + ".tmp" + suffix
+        Interruption.register(path)
+        TemporaryName.remember(path, target: targetPath)
+        return path
     }
 
     /// An output that writes `path` directly and never renames or removes it (for temporary files
@@ -56,6 +114,8 @@ public final class AtomicOutput {
         self.temporaryPath = path
         self.overwrite = true
         self.finished = true
+        self.folder = ""
+        self.namePrefix = ""
     }
 
     /// Makes the finished temporary file durable and moves it to the target path.
@@ -65,12 +125,14 @@ public final class AtomicOutput {
             discard()
             return OutputError(path: targetPath, message)
         }
-        let fd = open(temporaryPath, O_RDONLY | O_CLOEXEC)
+        let fd = anonymous >= 0 ? anonymous : open(temporaryPath, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw fail("could not reopen the finished file to sync it: \(Self.lastError())") }
         let synced = fsync(fd) == 0 ? nil : Self.lastError()
-        close(fd)
+        if anonymous < 0 { close(fd) }
         if let synced { throw fail("could not make the file durable (fsync failed: \(synced)); nothing was written") }
-        if overwrite {
+        if anonymous >= 0 {
+            try commitAnonymous()
+        } else if overwrite {
             guard rename(temporaryPath, targetPath) == 0 else {
                 throw fail("could not move the finished file into place: \(Self.lastError())")
             }
@@ -95,6 +157,7 @@ public final class AtomicOutput {
         }
         finished = true
         Interruption.unregister(temporaryPath)
+        TemporaryName.forget(temporaryPath)
         // Make the new name durable.
         let folder = URL(fileURLWithPath: targetPath).deletingLastPathComponent().path
         let dirfd = open(folder, O_RDONLY | O_CLOEXEC)
@@ -109,12 +172,48 @@ public final class AtomicOutput {
         }
     }
 
+    /// Names the anonymous file: `linkat` to the target (fails if anything is there), or with
+    /// `overwrite` to a named temporary that is then renamed over the target.
+    private func commitAnonymous() throws(OutputError) {
+        func fail(_ message: String) -> OutputError {
+            discard()
+            return OutputError(path: targetPath, message)
+        }
+        let source = temporaryPath
+        if !overwrite {
+            guard linkat(AT_FDCWD, source, AT_FDCWD, targetPath, AT_SYMLINK_FOLLOW) == 0 else {
+                if errno == EEXIST {
+                    throw fail("the file exists (it appeared while ckpt was writing: another writer won); pass --force to overwrite it")
+                }
+                throw fail("could not give the finished file its name: \(Self.lastError())")
+            }
+        } else {
+            let named = namePrefix + String(UInt32.random(in: 0...UInt32.max), radix: 16) + ".tmp"
+            guard linkat(AT_FDCWD, source, AT_FDCWD, named, AT_SYMLINK_FOLLOW) == 0 else {
+                throw fail("could not give the finished file a name: \(Self.lastError())")
+            }
+            guard rename(named, targetPath) == 0 else {
+                let reason = Self.lastError()
+                unlink(named)
+                throw fail("could not move the finished file into place: \(reason)")
+            }
+        }
+        close(anonymous)
+        anonymous = -1
+    }
+
     /// Removes the temporary file (after a failure).
     public func discard() {
         guard !finished else { return }
         finished = true
-        unlink(temporaryPath)
+        if anonymous >= 0 {
+            close(anonymous)  // an unnamed file: closing its last descriptor removes it
+            anonymous = -1
+        } else {
+            unlink(temporaryPath)
+        }
         Interruption.unregister(temporaryPath)
+        TemporaryName.forget(temporaryPath)
     }
 
     deinit {
@@ -167,9 +266,29 @@ public enum TemporaryName {
         return host.isEmpty ? nil : (host, pid)
     }
 
-    /// `text` with every temporary path (`/dir/.NAME.ckpt-HOST-PID-RANDOM.tmp…`) replaced by its
-    /// target (`/dir/NAME`): an error met while writing names the file the user asked for.
+    private static let targets = LockedValue<[String: String]>([:])
+
+    /// Records the target of a temporary path, for ``naming(targets:)``.
+    static func remember(_ temporary: String, target: String) {
+        targets.withLock { $0[temporary] = target }
+    }
+
+    /// Forgets a temporary path (committed or removed).
+    static func forget(_ temporary: String) {
+        targets.withLock { _ = $0.removeValue(forKey: temporary) }
+    }
+
+    /// `text` with every temporary path (`/proc/self/fd/N` of an open output, or
+    /// `/dir/.NAME.ckpt-HOST-PID-RANDOM.tmp…`) replaced by its target (`/dir/NAME`): an error
+    /// met while writing names the file the user asked for.
     public static func naming(targets text: String) -> String {
+        var text = text
+        if text.contains("/proc/self/fd/") {
+            // Longest first, so /proc/self/fd/1 does not rewrite the start of /proc/self/fd/12.
+            for (temporary, target) in targets.withLock({ $0 }).sorted(by: { $0.key.count > $1.key.count }) {
+                text = text.replacingOccurrences(of: temporary, with: target)
+            }
+        }
         guard text.contains(".ckpt-") else { return text }
         let pattern = try! NSRegularExpression(pattern: #"/\.([^/'"]+?)\.ckpt-[A-Za-z0-9.-]+-[0-9]+-[0-9a-f]+\.tmp(\.weights\.h5)?"#)
         return pattern.stringByReplacingMatches(

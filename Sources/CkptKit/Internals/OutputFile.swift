@@ -82,6 +82,8 @@ final class OutputFile {
         self.path = path
         var flags = O_WRONLY | O_CLOEXEC
         switch mode {
+        // An anonymous temporary (``AtomicOutput``, `O_TMPFILE`) exists and is new: reopen it.
+        case .exclusive where AtomicOutput.isAnonymous(path): break
         case .exclusive: flags |= O_CREAT | O_EXCL
         case .truncate: flags |= O_CREAT | O_TRUNC
         case .existing: break

@@ -46,9 +46,10 @@ final class KerasArchiveWriter: CheckpointWriter {
         self.directIO = options.directIO
         let valueBytes = layout.tensors.reduce(0) { $0 + $1.info.byteCount }
         guard options.kerasWeightsInPlace, let zip64 = Self.weightsNeedZip64(valueBytes: valueBytes, tensorCount: layout.tensors.count) else {
-            weightsPath = output.temporaryPath + ".weights.h5"
+            let separate = output.namedSibling(".weights.h5")
+            weightsPath = separate
             inPlace = nil
-            weights = try KerasWeightsWriter(unmanagedPath: output.temporaryPath + ".weights.h5")
+            weights = try KerasWeightsWriter(unmanagedPath: separate)
             return
         }
         weightsPath = nil
@@ -99,7 +100,10 @@ final class KerasArchiveWriter: CheckpointWriter {
 
     func abort() {
         weights.abort()
-        if let weightsPath { unlink(weightsPath) }
+        if let weightsPath {
+            unlink(weightsPath)
+            Interruption.unregister(weightsPath)
+        }
         try? inPlace?.file.close()
         output.discard()
     }
@@ -153,7 +157,10 @@ final class KerasArchiveWriter: CheckpointWriter {
     private func finishViaCopy() throws {
         guard let weightsPath else { return }
         try weights.finish()
-        defer { unlink(weightsPath) }
+        defer {
+            unlink(weightsPath)
+            Interruption.unregister(weightsPath)
+        }
         let source = try InputFile(path: weightsPath)
         defer { source.close() }
         let file = try OutputFile(path: output.temporaryPath, mode: .truncate, directIO: directIO, expectedSize: source.size)

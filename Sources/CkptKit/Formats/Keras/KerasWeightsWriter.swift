@@ -17,7 +17,7 @@ final class KerasWeightsWriter: CheckpointWriter {
     /// decides (``DirectIO``, for a file of `expectedSize` bytes) whether large datasets' values
     /// are written with `O_DIRECT`.
     convenience init(path: String, overwrite: Bool, recipe: String? = nil, directIO: DirectIO = .never, expectedSize: Int? = nil) throws {
-        let output = try AtomicOutput(path: path, overwrite: overwrite)
+        let output = try AtomicOutput(path: path, overwrite: overwrite, named: true)
         let file = try HDF5File.create(atPath: output.temporaryPath)
         let directValues: HDF5DirectValues?
         do {

@@ -73,7 +73,7 @@ final class LegacyH5Writer: CheckpointWriter {
         }
         try Self.checkDatasetPaths(datasetPaths, layout: layout, path: path)
 
-        output = try AtomicOutput(path: path, overwrite: options.overwrite)
+        output = try AtomicOutput(path: path, overwrite: options.overwrite, named: true)
         let file = try HDF5File.create(atPath: output.temporaryPath)
         do {
             try Self.writeStructure(file, layout: layout, groups: groups, weightsOnly: options.weightsOnly, path: path)
