@@ -252,14 +252,40 @@ struct FaultInjectionTests {
     static func specialInputs(_ tally: Tally) throws {
         let dir = try TemporaryDirectory()
         #expect(mkfifo(dir.path("fifo"), 0o600) == 0)
-        for command in ["inspect fifo", "convert fifo o.npz", "diff fifo fifo", "plan fifo", "init fifo -o o.npz", "batch fifo",
-                        "inspect /dev/zero", "plan /dev/zero"] {
-            judge(try sh("\"$CKPT\" \(command)", in: dir.path("")), "ckpt \(command)", target: dir.path("o.npz"), dir: dir.path(""), tally: tally)
+        #expect(mkdir(dir.path("folder"), 0o755) == 0)
+        // A Unix socket cannot be opened at all (ENXIO): the error must still name what it is.
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let socketPath = dir.path("sock")
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(socketPath.utf8.prefix(raw.count - 1))
+            raw.copyBytes(from: bytes + [0])
         }
-        try #"{"ckpt_spec":1,"input":[8],"layers":[{"Dense":{"units":4611686018427387904}}]}"#
-            .write(toFile: dir.path("huge.json"), atomically: true, encoding: .utf8)
-        for command in ["plan huge.json", "plan --json huge.json", "init huge.json -o o.npz"] {
-            judge(try sh("\"$CKPT\" \(command)", in: dir.path("")), "ckpt \(command) (2^62 units)", target: dir.path("o.npz"), dir: dir.path(""), tally: tally)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0, "bind a Unix socket at \(socketPath)")
+        defer { close(listener) }
+        for special in ["fifo", "sock", "folder", "/dev/zero"] {
+            for command in ["inspect \(special)", "convert \(special) o.npz", "diff \(special) \(special)", "plan \(special)",
+                            "init \(special) -o o.npz", "batch \(special)", "init '\(Self.small)' -o o.npz --rules \(special)"] {
+                judge(try sh("\"$CKPT\" \(command)", in: dir.path("")), "ckpt \(command)", target: dir.path("o.npz"), dir: dir.path(""), tally: tally)
+            }
+        }
+        // Huge sizes, including the catalog's own products (gates × units, channels × depth_multiplier).
+        let huge = [
+            #"{"ckpt_spec":1,"input":[8],"layers":[{"Dense":{"units":4611686018427387904}}]}"#,
+            #"{"ckpt_spec":1,"input":[4,8],"layers":[{"LSTM":{"units":4611686018427387904}}]}"#,
+            #"{"ckpt_spec":1,"input":[4,8],"layers":[{"GRU":{"units":4611686018427387904}}]}"#,
+            #"{"ckpt_spec":1,"input":[4,8,8,3],"layers":[{"ConvLSTM2D":{"filters":4611686018427387904,"kernel_size":3}}]}"#,
+            #"{"ckpt_spec":1,"input":[16,16,3],"layers":[{"SeparableConv2D":{"filters":8,"kernel_size":3,"depth_multiplier":4611686018427387904}}]}"#,
+        ]
+        for (number, json) in huge.enumerated() {
+            try json.write(toFile: dir.path("huge\(number).json"), atomically: true, encoding: .utf8)
+            for command in ["plan huge\(number).json", "plan --json huge\(number).json", "init huge\(number).json -o o.npz"] {
+                judge(try sh("\"$CKPT\" \(command)", in: dir.path("")), "ckpt \(command) (\(json))", target: dir.path("o.npz"), dir: dir.path(""), tally: tally)
+            }
         }
     }
 
