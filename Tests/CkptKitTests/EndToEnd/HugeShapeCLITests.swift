@@ -18,7 +18,7 @@ struct HugeShapeCLITests {
         // the planner's size check could run.
         ("LSTM of 2^62 units", #"{"ckpt_spec":1,"input":[4,8],"layers":[{"LSTM":{"units":4611686018427387904}}]}"#, "lstm"),
         ("GRU of 2^62 units", #"{"ckpt_spec":1,"input":[4,8],"layers":[{"GRU":{"units":4611686018427387904}}]}"#, "gru"),
-        ("Bidirectional LSTM of 2^62 units", #"{"ckpt_spec":1,"input":[4,8],"layers":[{"Bidirectional":{"layer":{"class_name":"LSTM","config":{"units":4611686018427387904}}}}]}"#, "lstm"),
+        ("Bidirectional LSTM of 2^62 units", #"{"ckpt_spec":1,"input":[4,8],"layers":[{"Bidirectional":{"layer":{"LSTM":{"units":4611686018427387904}}}}]}"#, "bidirectional"),
         ("ConvLSTM2D of 2^62 filters", #"{"ckpt_spec":1,"input":[4,8,8,3],"layers":[{"ConvLSTM2D":{"filters":4611686018427387904,"kernel_size":3}}]}"#, "conv_lstm2d"),
         ("SeparableConv2D with depth_multiplier 2^62", #"{"ckpt_spec":1,"input":[16,16,3],"layers":[{"SeparableConv2D":{"filters":8,"kernel_size":3,"depth_multiplier":4611686018427387904}}]}"#, "separable_conv2d"),
         ("DepthwiseConv2D with depth_multiplier 2^62", #"{"ckpt_spec":1,"input":[16,16,3],"layers":[{"DepthwiseConv2D":{"kernel_size":3,"depth_multiplier":4611686018427387904}}]}"#, "depthwise_conv2d"),

@@ -182,6 +182,11 @@ struct FaultInjectionTests {
     /// A model that takes a few seconds to write on one thread (four 4096 × 16384 kernels, 1 GiB).
     static let slow = #"{"ckpt_spec":1,"input":[4096],"layers":[{"Dense":{"units":16384}},{"Dense":{"units":4096}},{"Dense":{"units":16384}},{"Dense":{"units":4096}}]}"#
 
+    /// Shell that waits (up to 10 s) until a ckpt temporary exists in the current folder, so a
+    /// signal lands mid-write however fast the machine is (a fixed sleep let fast writers finish
+    /// first, and their finished output was then counted as a leftover).
+    static let untilWriting = #"i=0; while [ $i -lt 1000 ] && ! ls -A | grep -q '\.ckpt-'; do sleep 0.01; i=$((i+1)); done"#
+
     static func signals(_ tally: Tally) throws {
         let dir = try TemporaryDirectory()
         try slow.write(toFile: dir.path("slow.json"), atomically: true, encoding: .utf8)
@@ -196,7 +201,7 @@ struct FaultInjectionTests {
                 ("convert to .npz", "\"$CKPT\" convert src.safetensors out.npz --compress -q", "out.npz"),
                 ("batch", "\"$CKPT\" batch jobs.json -q --threads 1", "b1.npz"),
             ] {
-                let script = "\(command) & p=$!; sleep 0.8; kill -\(signal) $p; wait $p"
+                let script = "\(command) & p=$!; \(untilWriting); kill -\(signal) $p; wait $p"
                 let result = try sh(script, in: dir.path(""))
                 judge(result, "SIG\(signal) during \(what)", status: 128 + number, prefix: "ckpt: interrupted by SIG\(signal)",
                       target: dir.path(target), dir: dir.path(""), tally: tally)
@@ -209,7 +214,7 @@ struct FaultInjectionTests {
         let dir = try TemporaryDirectory()
         try slow.write(toFile: dir.path("slow.json"), atomically: true, encoding: .utf8)
         for name in ["k.npz", "k.h5", "k.safetensors"] {
-            let killed = try sh("\"$CKPT\" init slow.json -o \(name) --threads 1 -q & p=$!; sleep 0.8; kill -KILL $p; wait $p", in: dir.path(""))
+            let killed = try sh("\"$CKPT\" init slow.json -o \(name) --threads 1 -q & p=$!; \(untilWriting); kill -KILL $p; wait $p", in: dir.path(""))
             let left = temporaries(dir.path(""))
             let rerun = try sh("\"$CKPT\" init \(small) -o small-\(name) -q", in: dir.path(""))
             if killed.status != 137 {
