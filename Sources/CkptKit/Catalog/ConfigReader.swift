@@ -20,6 +20,17 @@ struct ConfigReader {
         return number
     }
 
+    /// `a × b` for a dimension the catalog derives (an LSTM's 4 × units, a separable
+    /// convolution's channels × depth_multiplier); an overflow is an error naming the layer, as
+    /// the planner's size check would be, instead of a trap before it runs.
+    func product(_ a: Int, _ b: Int, _ what: String) throws(ModelError) -> Int {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        guard !overflow else {
+            throw ModelError("\(layer.label): \(what) (\(a) × \(b)) is too large (overflows a 64-bit integer)")
+        }
+        return product
+    }
+
     func bool(_ key: String, default value: Bool) throws(ModelError) -> Bool {
         guard let raw = config[key], !raw.isNull else { return value }
         guard let flag = raw.bool else { throw fail(key, "true or false") }

@@ -66,8 +66,9 @@ extension LayerCatalog {
                                        initializerKey: "depthwise_initializer", kerasDefault: "glorot_uniform",
                                        innerActivation: activation)
                 .with(.depthwise(kernel: kernel, channels: channels, multiplier: multiplier))]
+            let outputs = try reader.product(channels, multiplier, "the output channels (channels × depth_multiplier)")
             if try reader.bool("use_bias", default: true) {
-                result.append(VariableSpec("bias", [channels * multiplier], role: .bias, initializerKey: "bias_initializer", kerasDefault: "zeros"))
+                result.append(VariableSpec("bias", [outputs], role: .bias, initializerKey: "bias_initializer", kerasDefault: "zeros"))
             }
             return result
         case "SeparableConv1D", "SeparableConv2D":
@@ -78,15 +79,16 @@ extension LayerCatalog {
             let kernel = try reader.intTuple("kernel_size", rank: rank)
             let channels = try reader.dimension(input, try reader.channelAxis(rank: rank), "the input channel dimension")
             let ones = Array(repeating: 1, count: rank)
+            let depthwiseOutputs = try reader.product(channels, multiplier, "the depthwise output channels (channels × depth_multiplier)")
             // The depthwise output feeds the pointwise convolution linearly.
             var result = [
                 VariableSpec("depthwise_kernel", kernel + [channels, multiplier], role: .depthwiseKernel,
                              initializerKey: "depthwise_initializer", kerasDefault: "glorot_uniform", innerActivation: "linear")
                     .with(.depthwise(kernel: kernel, channels: channels, multiplier: multiplier)),
-                VariableSpec("pointwise_kernel", ones + [channels * multiplier, filters],
+                VariableSpec("pointwise_kernel", ones + [depthwiseOutputs, filters],
                              role: .pointwiseKernel, initializerKey: "pointwise_initializer", kerasDefault: "glorot_uniform",
                              innerActivation: activation)
-                    .with(.convolution(kernel: ones, inputChannels: channels * multiplier, outputChannels: filters, groups: 1)),
+                    .with(.convolution(kernel: ones, inputChannels: depthwiseOutputs, outputChannels: filters, groups: 1)),
             ]
             if try reader.bool("use_bias", default: true) {
                 result.append(VariableSpec("bias", [filters], role: .bias, initializerKey: "bias_initializer", kerasDefault: "zeros"))

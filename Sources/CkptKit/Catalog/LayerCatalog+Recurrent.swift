@@ -39,7 +39,7 @@ extension LayerCatalog {
             inputs = try reader.dimension(input, -1, "the input feature dimension")
         }
         let activation = try reader.activation(default: "tanh")
-        let width = gates * units
+        let width = try reader.product(gates, units, "the kernel width (gates × units)")
         var kernel = VariableSpec("kernel", kernelSize + [inputs, width], role: .kernel, initializerKey: "kernel_initializer",
                                   kerasDefault: "glorot_uniform", innerActivation: activation)
         kernel.fanSemantics = .recurrent(inputs: inputs, units: units, gates: gates, kernel: kernelSize, isRecurrentKernel: false)

@@ -14,6 +14,14 @@ struct HugeShapeCLITests {
         ("Flatten whose product overflows", #"{"ckpt_spec":1,"input":[3037000500,3037000500,4],"layers":[{"Flatten":{}},{"Dense":{"units":4}}]}"#, "flatten"),
         ("UpSampling past Int", #"{"ckpt_spec":1,"input":[3037000500,4],"layers":[{"UpSampling1D":{"size":4611686018427387904}},{"Flatten":{}}]}"#, "up_sampling1d"),
         ("Conv1D of 2^62 filters", #"{"ckpt_spec":1,"input":[30,4],"layers":[{"Conv1D":{"filters":4611686018427387904,"kernel_size":3}}]}"#, "conv1d/kernel"),
+        // The catalog's own arithmetic (gates × units, channels × depth_multiplier) trapped before
+        // the planner's size check could run.
+        ("LSTM of 2^62 units", #"{"ckpt_spec":1,"input":[4,8],"layers":[{"LSTM":{"units":4611686018427387904}}]}"#, "lstm"),
+        ("GRU of 2^62 units", #"{"ckpt_spec":1,"input":[4,8],"layers":[{"GRU":{"units":4611686018427387904}}]}"#, "gru"),
+        ("Bidirectional LSTM of 2^62 units", #"{"ckpt_spec":1,"input":[4,8],"layers":[{"Bidirectional":{"layer":{"LSTM":{"units":4611686018427387904}}}}]}"#, "bidirectional"),
+        ("ConvLSTM2D of 2^62 filters", #"{"ckpt_spec":1,"input":[4,8,8,3],"layers":[{"ConvLSTM2D":{"filters":4611686018427387904,"kernel_size":3}}]}"#, "conv_lstm2d"),
+        ("SeparableConv2D with depth_multiplier 2^62", #"{"ckpt_spec":1,"input":[16,16,3],"layers":[{"SeparableConv2D":{"filters":8,"kernel_size":3,"depth_multiplier":4611686018427387904}}]}"#, "separable_conv2d"),
+        ("DepthwiseConv2D with depth_multiplier 2^62", #"{"ckpt_spec":1,"input":[16,16,3],"layers":[{"DepthwiseConv2D":{"kernel_size":3,"depth_multiplier":4611686018427387904}}]}"#, "depthwise_conv2d"),
         ("many tensors whose total overflows", #"{"ckpt_spec":1,"input":[1024],"layers":[{"Dense":{"units":1125899906842624}},{"Dense":{"units":1024}},{"Dense":{"units":1125899906842624}},{"Dense":{"units":1024}}]}"#, "too large"),
     ]
 

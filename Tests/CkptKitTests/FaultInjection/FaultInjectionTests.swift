@@ -182,6 +182,11 @@ struct FaultInjectionTests {
     /// A model that takes a few seconds to write on one thread (four 4096 × 16384 kernels, 1 GiB).
     static let slow = #"{"ckpt_spec":1,"input":[4096],"layers":[{"Dense":{"units":16384}},{"Dense":{"units":4096}},{"Dense":{"units":16384}},{"Dense":{"units":4096}}]}"#
 
+    /// Shell that waits (up to 10 s) until a ckpt temporary exists in the current folder, so a
+    /// signal lands mid-write however fast the machine is (a fixed sleep let fast writers finish
+    /// first, and their finished output was then counted as a leftover).
+    static let untilWriting = #"i=0; while [ $i -lt 1000 ] && ! ls -A | grep -q '\.ckpt-'; do sleep 0.01; i=$((i+1)); done"#
+
     static func signals(_ tally: Tally) throws {
         let dir = try TemporaryDirectory()
         try slow.write(toFile: dir.path("slow.json"), atomically: true, encoding: .utf8)
@@ -196,7 +201,7 @@ struct FaultInjectionTests {
                 ("convert to .npz", "\"$CKPT\" convert src.safetensors out.npz --compress -q", "out.npz"),
                 ("batch", "\"$CKPT\" batch jobs.json -q --threads 1", "b1.npz"),
             ] {
-                let script = "\(command) & p=$!; sleep 0.8; kill -\(signal) $p; wait $p"
+                let script = "\(command) & p=$!; \(untilWriting); kill -\(signal) $p; wait $p"
                 let result = try sh(script, in: dir.path(""))
                 judge(result, "SIG\(signal) during \(what)", status: 128 + number, prefix: "ckpt: interrupted by SIG\(signal)",
                       target: dir.path(target), dir: dir.path(""), tally: tally)
@@ -209,7 +214,7 @@ struct FaultInjectionTests {
         let dir = try TemporaryDirectory()
         try slow.write(toFile: dir.path("slow.json"), atomically: true, encoding: .utf8)
         for name in ["k.npz", "k.h5", "k.safetensors"] {
-            let killed = try sh("\"$CKPT\" init slow.json -o \(name) --threads 1 -q & p=$!; sleep 0.8; kill -KILL $p; wait $p", in: dir.path(""))
+            let killed = try sh("\"$CKPT\" init slow.json -o \(name) --threads 1 -q & p=$!; \(untilWriting); kill -KILL $p; wait $p", in: dir.path(""))
             let left = temporaries(dir.path(""))
             let rerun = try sh("\"$CKPT\" init \(small) -o small-\(name) -q", in: dir.path(""))
             if killed.status != 137 {
@@ -252,14 +257,40 @@ struct FaultInjectionTests {
     static func specialInputs(_ tally: Tally) throws {
         let dir = try TemporaryDirectory()
         #expect(mkfifo(dir.path("fifo"), 0o600) == 0)
-        for command in ["inspect fifo", "convert fifo o.npz", "diff fifo fifo", "plan fifo", "init fifo -o o.npz", "batch fifo",
-                        "inspect /dev/zero", "plan /dev/zero"] {
-            judge(try sh("\"$CKPT\" \(command)", in: dir.path("")), "ckpt \(command)", target: dir.path("o.npz"), dir: dir.path(""), tally: tally)
+        #expect(mkdir(dir.path("folder"), 0o755) == 0)
+        // A Unix socket cannot be opened at all (ENXIO): the error must still name what it is.
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let socketPath = dir.path("sock")
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(socketPath.utf8.prefix(raw.count - 1))
+            raw.copyBytes(from: bytes + [0])
         }
-        try #"{"ckpt_spec":1,"input":[8],"layers":[{"Dense":{"units":4611686018427387904}}]}"#
-            .write(toFile: dir.path("huge.json"), atomically: true, encoding: .utf8)
-        for command in ["plan huge.json", "plan --json huge.json", "init huge.json -o o.npz"] {
-            judge(try sh("\"$CKPT\" \(command)", in: dir.path("")), "ckpt \(command) (2^62 units)", target: dir.path("o.npz"), dir: dir.path(""), tally: tally)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0, "bind a Unix socket at \(socketPath)")
+        defer { close(listener) }
+        for special in ["fifo", "sock", "folder", "/dev/zero"] {
+            for command in ["inspect \(special)", "convert \(special) o.npz", "diff \(special) \(special)", "plan \(special)",
+                            "init \(special) -o o.npz", "batch \(special)", "init '\(Self.small)' -o o.npz --rules \(special)"] {
+                judge(try sh("\"$CKPT\" \(command)", in: dir.path("")), "ckpt \(command)", target: dir.path("o.npz"), dir: dir.path(""), tally: tally)
+            }
+        }
+        // Huge sizes, including the catalog's own products (gates × units, channels × depth_multiplier).
+        let huge = [
+            #"{"ckpt_spec":1,"input":[8],"layers":[{"Dense":{"units":4611686018427387904}}]}"#,
+            #"{"ckpt_spec":1,"input":[4,8],"layers":[{"LSTM":{"units":4611686018427387904}}]}"#,
+            #"{"ckpt_spec":1,"input":[4,8],"layers":[{"GRU":{"units":4611686018427387904}}]}"#,
+            #"{"ckpt_spec":1,"input":[4,8,8,3],"layers":[{"ConvLSTM2D":{"filters":4611686018427387904,"kernel_size":3}}]}"#,
+            #"{"ckpt_spec":1,"input":[16,16,3],"layers":[{"SeparableConv2D":{"filters":8,"kernel_size":3,"depth_multiplier":4611686018427387904}}]}"#,
+        ]
+        for (number, json) in huge.enumerated() {
+            try json.write(toFile: dir.path("huge\(number).json"), atomically: true, encoding: .utf8)
+            for command in ["plan huge\(number).json", "plan --json huge\(number).json", "init huge\(number).json -o o.npz"] {
+                judge(try sh("\"$CKPT\" \(command)", in: dir.path("")), "ckpt \(command) (\(json))", target: dir.path("o.npz"), dir: dir.path(""), tally: tally)
+            }
         }
     }
 
