@@ -142,11 +142,11 @@ public final class AtomicOutput {
             let code = errno
             switch code {
             case EEXIST:
-                throw fail("the file exists (it appeared while ckpt was writing: another writer won); pass --force to overwrite it")
+                throw fail(Self.lostRace)
             case EPERM, EOPNOTSUPP, EXDEV, ENOSYS, EMLINK:
                 // No hard links here (FAT, some FUSE and network file systems): check, then rename.
                 guard access(targetPath, F_OK) != 0 else {
-                    throw fail("the file exists (it appeared while ckpt was writing: another writer won); pass --force to overwrite it")
+                    throw fail(Self.lostRace)
                 }
                 guard rename(temporaryPath, targetPath) == 0 else {
                     throw fail("could not move the finished file into place: \(Self.lastError())")
@@ -183,7 +183,7 @@ public final class AtomicOutput {
         if !overwrite {
             guard linkat(AT_FDCWD, source, AT_FDCWD, targetPath, AT_SYMLINK_FOLLOW) == 0 else {
                 if errno == EEXIST {
-                    throw fail("the file exists (it appeared while ckpt was writing: another writer won); pass --force to overwrite it")
+                    throw fail(Self.lostRace)
                 }
                 throw fail("could not give the finished file its name: \(Self.lastError())")
             }
@@ -221,6 +221,9 @@ public final class AtomicOutput {
     }
 
     private static func lastError() -> String { String(cString: strerror(errno)) }
+
+    /// Why a commit without `overwrite` found the target taken.
+    private static let lostRace = "the file exists (it appeared while ckpt was writing: another writer won); pass --force to overwrite it"
 
     /// Removes the temporaries in `folder` left by ckpt processes of this host that are gone
     /// (killed, crashed); returns their paths. Others' temporaries and live ones are kept.

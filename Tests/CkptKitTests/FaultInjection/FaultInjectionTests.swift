@@ -185,7 +185,9 @@ struct FaultInjectionTests {
     /// Shell that waits (up to 10 s) until a ckpt temporary exists in the current folder, so a
     /// signal lands mid-write however fast the machine is (a fixed sleep let fast writers finish
     /// first, and their finished output was then counted as a leftover).
-    static let untilWriting = #"i=0; while [ $i -lt 1000 ] && ! ls -A | grep -q '\.ckpt-'; do sleep 0.01; i=$((i+1)); done"#
+    /// A named temporary shows in the folder; an unnamed one (`O_TMPFILE`) as a `(deleted)` file
+    /// among the process's descriptors.
+    static let untilWriting = #"i=0; while [ $i -lt 1000 ] && ! { ls -A | grep -q '\.ckpt-' || ls -l /proc/$p/fd 2>/dev/null | grep -q '(deleted)'; }; do sleep 0.01; i=$((i+1)); done"#
 
     static func signals(_ tally: Tally) throws {
         let dir = try TemporaryDirectory()
