@@ -28,6 +28,18 @@ struct FuzzRegressionTests {
         #expect { try Self.readEverything(path) } throws: { "\($0)".contains("stores 0 bytes") }
     }
 
+    /// FuzzKeras (the 10⁶-input campaign): a `.keras` whose weights member sets libhdf5's end of
+    /// addresses near 2⁶⁴ overflowed the embedded driver's offset arithmetic (a trap).
+    @Test(arguments: ["keras-embedded-eoa-overflow.keras", "keras-embedded-eoa-overflow-2.keras"])
+    func kerasEmbeddedEndOfAddressesCannotOverflow(name: String) {
+        let path = Self.regression("FuzzKeras/" + name)
+        do {
+            try Self.readEverything(path)
+        } catch {
+            #expect("\(error)".contains(path), "\(error)")
+        }
+    }
+
     @Test func safetensorsZeroDimensionCannotHideAnOverflow() throws {
         let dir = try TemporaryDirectory()
         let header = Array(#"{"a":{"dtype":"F32","shape":[0,1099511627776,1099511627776],"data_offsets":[0,0]}}"#.utf8)

@@ -163,8 +163,12 @@ enum HDF5EmbeddedDriver {
     private static let setEndOfAddresses: @convention(c) (UnsafeMutablePointer<H5FD_t>?, H5FD_mem_t, haddr_t) -> herr_t = {
         file, type, address in
         let current = state(file)
+        // A hostile file can ask for an end of addresses near 2⁶⁴ (found by FuzzKeras): refuse
+        // what the outer file cannot address instead of overflowing.
+        let (outer, overflow) = address.addingReportingOverflow(current.pointee.offset)
+        guard !overflow, outer != CHDF5_HADDR_UNDEF() else { return -1 }
         current.pointee.endOfAddresses = address
-        return H5FDset_eoa(current.pointee.outer, type, address + current.pointee.offset)
+        return H5FDset_eoa(current.pointee.outer, type, outer)
     }
 
     private static let endOfFile: @convention(c) (UnsafePointer<H5FD_t>?, H5FD_mem_t) -> haddr_t = { file, type in
@@ -194,7 +198,9 @@ enum HDF5EmbeddedDriver {
     private static let write: @convention(c) (UnsafeMutablePointer<H5FD_t>?, H5FD_mem_t, hid_t, haddr_t, Int, UnsafeRawPointer?) -> herr_t = {
         file, type, dxpl, address, count, buffer in
         let current = state(file).pointee
-        return H5FDwrite(current.outer, type, dxpl, address + current.offset, count, buffer)
+        let (outer, overflow) = address.addingReportingOverflow(current.offset)
+        guard !overflow else { return -1 }
+        return H5FDwrite(current.outer, type, dxpl, outer, count, buffer)
     }
 
     private static let flush: @convention(c) (UnsafeMutablePointer<H5FD_t>?, hid_t, hbool_t) -> herr_t = { file, dxpl, closing in
