@@ -61,15 +61,16 @@ struct Ckpt: ParsableCommand {
     }
 }
 
-/// Runs a command body and turns any error into one line on stderr and exit code 1.
-func reportingErrors(_ body: () throws -> Void) throws {
+/// Runs a command body and turns any error into one line on stderr and exit code `exitCode` (1;
+/// `ckpt diff` uses 2, as diff and cmp do for trouble).
+func reportingErrors(exitCode: Int32 = 1, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as ExitCode {
         throw error
     } catch {
         printError("ckpt: error: " + TemporaryName.naming(targets: "\(error)"))
-        throw ExitCode(1)
+        throw ExitCode(exitCode)
     }
 }
 

@@ -7,7 +7,11 @@ extension Ckpt {
         static let configuration = CommandConfiguration(
             commandName: "diff",
             abstract: "Compare two checkpoints tensor by tensor, across formats.",
-            discussion: "Exits 0 when every tensor is present in both and equal within --atol/--rtol, 1 otherwise."
+            discussion: """
+                Exit status, as diff and cmp: 0 when every tensor is present in both and equal within --atol/--rtol, \
+                1 when the files differ, 2 on trouble (a file cannot be read, a bad --spec); 64 for a command line the \
+                parser refuses.
+                """
         )
 
         @Argument(help: "The first checkpoint.")
@@ -42,7 +46,7 @@ extension Ckpt {
         func run() throws {
             reading.apply()
             var equal = false
-            try reportingErrors {
+            try reportingErrors(exitCode: 2) {
                 let report = try Checkpoints.diff(DiffRequest(pathA: a, pathB: b, specPath: spec,
                                                               absoluteTolerance: atol, relativeTolerance: rtol))
                 equal = report.isEqual
