@@ -149,12 +149,19 @@ public struct JSONParser {
             index += 1
             return .object(object)
         }
+        var keys: Set<String> = []
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw error("unexpected \(describeCurrent()), expected a member name in double quotes")
             }
+            let keyStart = index
             let key = try parseString()
+            // Parsers disagree on a repeated name (Python's json, and so Keras, keeps the last
+            // value; others the first or refuse): ckpt refuses, so it never builds another model.
+            guard keys.insert(key).inserted else {
+                throw error("duplicate member \"\(key)\" in an object (Python's json would keep the last value, other readers the first); remove one", at: keyStart)
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
                 throw error("unexpected \(describeCurrent()), expected ':' after member name \"\(key)\"")
