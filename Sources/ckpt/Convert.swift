@@ -68,6 +68,7 @@ extension Ckpt {
                     return try Checkpoints.convert(request)
                 }
                 progress.finish()
+                for warning in result.warnings { printError("ckpt: warning: \(warning)") }
                 if !out.quiet {
                     print("wrote \(output) (\(result.format.rawValue) from \(result.sourceFormat.rawValue)): "
                         + "\(result.tensorCount) tensors, \(NumberText.bytes(result.byteCount)) of values; structure: \(result.structure)")

@@ -25,6 +25,9 @@ extension Ckpt {
             try reportingErrors {
                 let report = try Checkpoints.inspect(path: file, statistics: stats)
                 print(json ? JSONWriter.string(report.json, style: .pretty) : InspectTable.render(report))
+                if let problem = report.modelConfigError {
+                    throw CheckpointError(path: file, "the model config it carries is unreadable: \(problem)")
+                }
             }
         }
     }
@@ -39,6 +42,7 @@ enum InspectTable {
             lines.append("  \(key): \(shown)")
         }
         if report.modelConfig != nil { lines.append("  model config: present") }
+        if let problem = report.modelConfigError { lines.append("  model config: UNREADABLE: \(problem)") }
         if let recipe = report.recipe, let parsed = try? JSONParser.parse(recipe) {
             let seed = parsed["seed"].map { JSONWriter.string($0, style: .compact) } ?? "?"
             let version = parsed["ckpt_version"]?.string ?? "?"

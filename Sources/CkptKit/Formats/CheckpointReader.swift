@@ -9,6 +9,9 @@ public protocol CheckpointReader: AnyObject {
     var tensors: [StoredTensor] { get }
     /// The model's Keras 3 JSON text, when the file carries it.
     var modelConfig: String? { get }
+    /// Why the model config the file carries cannot be used (malformed JSON, not an object,
+    /// invalid UTF-8), when it has one that is broken; `modelConfig` is then nil.
+    var modelConfigError: String? { get }
     /// The recipe JSON text, when ckpt wrote the file.
     var recipe: String? { get }
     /// Other format-level metadata (attributes, `__metadata__` entries), for `ckpt inspect`.
@@ -23,6 +26,8 @@ public protocol CheckpointReader: AnyObject {
 
 extension CheckpointReader {
     public func verify() throws {}
+
+    public var modelConfigError: String? { nil }
 
     /// Reads a tensor's values as native little-endian C-order bytes, in pieces of whole rows
     /// (first-axis slices) of at most `maximumPieceBytes` when a row fits in it, through one

@@ -19,7 +19,9 @@ public enum CheckpointReaders {
         }
         if head.starts(with: [0x50, 0x4B]) {
             let zip = try ZipReader(path: path)
-            if zip.entries.contains(where: { $0.name == "model.weights.h5" }) {
+            // A Keras archive (its config or metadata), even one whose weights member is missing:
+            // the Keras reader says that, where the npz reader would complain about config.json.
+            if zip.entries.contains(where: { ["model.weights.h5", "config.json", "metadata.json"].contains($0.name) }) {
                 return try KerasArchiveReader(path: path)
             }
             return try NPZCheckpointReader(path: path)

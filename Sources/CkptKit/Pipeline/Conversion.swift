@@ -48,6 +48,8 @@ public struct ConvertResult: Sendable {
     public var structure: String
     /// Every file written: the output, or its shard files and then the index.
     public var files: [String]
+    /// What the user should know (a broken model config left out), one line each.
+    public var warnings: [String] = []
 }
 
 extension Checkpoints {
@@ -111,8 +113,12 @@ extension Checkpoints {
             throw error
         }
         let structure = resolved == nil ? "none" : (request.specPath != nil ? "--spec" : "the source file")
+        let warnings = resolved == nil ? reader.modelConfigError.map {
+            ["\(request.inputPath): the model config it carries is unreadable (\($0)); the tensors keep the file's own names"]
+        } ?? [] : []
         return ConvertResult(sourceFormat: reader.format, format: format, tensorCount: sources.count, byteCount: bytes,
-                             parameterCount: sources.reduce(0) { $0 + $1.0.info.elementCount }, structure: structure, files: writtenFiles(writer, path: request.outputPath))
+                             parameterCount: sources.reduce(0) { $0 + $1.0.info.elementCount }, structure: structure, files: writtenFiles(writer, path: request.outputPath),
+                             warnings: warnings)
     }
 
     /// The model for a file: `--spec` first, else the JSON the file carries. Returns the plan,
@@ -123,7 +129,12 @@ extension Checkpoints {
             let spec = try loadSpec(path: specPath)
             return (try plan(model: spec.model, file: specPath, options: PlanOptions()), spec.kerasJSON, spec.keras2JSON)
         }
-        guard let text = reader.modelConfig else { return nil }
+        guard let text = reader.modelConfig else {
+            if needed, let problem = reader.modelConfigError {
+                throw CheckpointError(path: reader.path, "the model config it carries is unreadable (\(problem)); pass --spec with the model's JSON")
+            }
+            return nil
+        }
         do {
             let model = try KerasModelReader(file: reader.path + " (model config)").read(text: text)
             // A Keras 2 config (a tf.keras full .h5) is carried on as Keras 3 JSON.

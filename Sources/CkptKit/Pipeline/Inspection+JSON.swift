@@ -9,6 +9,7 @@ extension InspectReport {
         for (key, value) in metadata { meta[key] = .string(value) }
         root["metadata"] = .object(meta)
         root["model_config"] = modelConfig.map { (try? JSONParser.parse($0)) ?? .string($0) } ?? .null
+        if let modelConfigError { root["model_config_error"] = .string(modelConfigError) }
         root["recipe"] = recipe.map { (try? JSONParser.parse($0)) ?? .string($0) } ?? .null
         root["tensors"] = .array(tensors.map { tensor in
             var item = JSONObject()

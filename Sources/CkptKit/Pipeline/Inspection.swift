@@ -7,6 +7,8 @@ public struct InspectReport: Sendable {
     public var metadata: [(key: String, value: String)]
     /// The model JSON the file carries, if any.
     public var modelConfig: String?
+    /// Why the model config the file carries is unreadable, when it is broken.
+    public var modelConfigError: String? = nil
     /// The recipe ckpt embedded, if any.
     public var recipe: String?
     /// One summary per tensor, in file order.
@@ -111,7 +113,9 @@ extension Checkpoints {
             summaries.append(summary)
         }
         if statistics { try reader.verify() }
-        return InspectReport(path: path, format: reader.format, metadata: reader.metadata,
-                             modelConfig: reader.modelConfig, recipe: reader.recipe, tensors: summaries)
+        var report = InspectReport(path: path, format: reader.format, metadata: reader.metadata,
+                                   modelConfig: reader.modelConfig, recipe: reader.recipe, tensors: summaries)
+        report.modelConfigError = reader.modelConfigError
+        return report
     }
 }

@@ -12,6 +12,8 @@ final class KerasArchiveReader: CheckpointReader {
 
     let path: String
     let modelConfig: String?
+    /// Why `config.json` cannot be used, when it is broken (``CheckpointReader/modelConfigError``).
+    let modelConfigError: String?
     let metadata: [(key: String, value: String)]
     private let weights: HDF5CheckpointReader
     /// The file libhdf5 reads: the archive itself, or the temporary copy.
@@ -28,16 +30,40 @@ final class KerasArchiveReader: CheckpointReader {
         guard let weightsEntry = member("model.weights.h5") else {
             throw KerasFormatError(.invalidLayout, path: path, object: "archive", reason: "no model.weights.h5 member; not a Keras 3 .keras archive")
         }
-        func text(_ entry: ZipReader.Entry) throws -> String {
+        func bytes(_ entry: ZipReader.Entry) throws -> [UInt8] {
             guard entry.uncompressedSize <= Self.maximumConfigBytes else {
                 throw KerasFormatError(.malformedFile, path: path, object: entry.name, reason: "\(entry.uncompressedSize) bytes is too large for a JSON member")
             }
             let reader = zip.contents(of: entry)
             let bytes = try reader.read(count: entry.uncompressedSize)
             try reader.finish()
-            return String(decoding: bytes, as: UTF8.self)
+            return bytes
         }
-        modelConfig = try member("config.json").map(text)
+        func text(_ entry: ZipReader.Entry) throws -> String {
+            String(decoding: try bytes(entry), as: UTF8.self)
+        }
+        if let configEntry = member("config.json") {
+            let config = try bytes(configEntry)
+            let problem: String?
+            do {
+                // The parser names an invalid UTF-8 byte, never a silent U+FFFD.
+                let json = try JSONParser.parse(config)
+                if json.object == nil {
+                    problem = "config.json is not a JSON object"
+                } else if json["class_name"]?.string == nil || json["config"]?.object == nil {
+                    problem = "config.json has no class_name and config object: it is not a Keras model's config"
+                } else {
+                    problem = nil
+                }
+            } catch {
+                problem = "config.json is not valid JSON (\(error))"
+            }
+            modelConfig = problem == nil ? String(decoding: config, as: UTF8.self) : nil
+            modelConfigError = problem
+        } else {
+            modelConfig = nil
+            modelConfigError = nil
+        }
         var pairs: [(key: String, value: String)] = [("members", zip.entries.map(\.name).joined(separator: ", "))]
         if let metadataEntry = member("metadata.json"), let json = try? JSONParser.parse(try text(metadataEntry)).object {
             for (key, value) in json.members {
