@@ -55,8 +55,20 @@ extension Checkpoints {
     public static func diff(_ request: DiffRequest) throws -> DiffReport {
         let readerA = try CheckpointReaders.open(path: request.pathA)
         let readerB = try CheckpointReaders.open(path: request.pathB)
-        let namedA = try canonicalTensors(readerA, specPath: request.specPath)
-        let namedB = try canonicalTensors(readerB, specPath: request.specPath)
+        // Each side's model: --spec, else the one it carries. A side keyed by Keras saving paths or
+        // positions (.weights.h5, a weights-only .h5) without one is named through the other
+        // side's model (a .keras or full .h5 of the same model), as Keras would load it.
+        let planA = try structure(readerA, specPath: request.specPath)
+        let planB = try structure(readerB, specPath: request.specPath)
+        let namedA = try canonicalTensors(readerA, plan: planA ?? planB)
+        let namedB = try canonicalTensors(readerB, plan: planB ?? planA)
+        if planA == nil, planB == nil, readerA.format.isNameKeyed != readerB.format.isNameKeyed,
+           Set(namedA.map(\.name)).isDisjoint(with: namedB.map(\.name)) {
+            let (keyed, named) = readerA.format.isNameKeyed ? (readerB, readerA) : (readerA, readerB)
+            throw CheckpointError(
+                path: keyed.path,
+                "its tensors are keyed by Keras saving paths, \(named.path)'s by names, and neither file carries the model: pass --spec with the model's JSON to pair them")
+        }
         let indexB = Dictionary(namedB.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
         var results: [TensorDifference] = []
         var seen = Set<String>()
@@ -110,11 +122,19 @@ extension Checkpoints {
 
     /// A file's tensors under canonical names: a model (`--spec` or the one the file carries) names
     /// Keras-path and legacy files; name-keyed files keep their names.
-    static func canonicalTensors(_ reader: CheckpointReader, specPath: String?) throws -> [(name: String, tensor: StoredTensor)] {
-        if !reader.format.isNameKeyed, let (plan, _, _) = try resolveStructure(reader, specPath: specPath, needed: false) {
+    static func canonicalTensors(_ reader: CheckpointReader, plan: Plan?) throws -> [(name: String, tensor: StoredTensor)] {
+        if !reader.format.isNameKeyed, let plan {
             return try TensorMatching.match(reader, plan: plan).map { ($0.entry.name, $0.source) }
         }
         return reader.tensors.map { ($0.name, $0) }
+    }
+
+    /// The model that names a file's tensors: `--spec`, else the one it carries; nil for a
+    /// name-keyed file (its names are canonical) or a file without a usable model.
+    static func structure(_ reader: CheckpointReader, specPath: String?) throws -> Plan? {
+        guard !reader.format.isNameKeyed || specPath == nil else { return nil }
+        if reader.format.isNameKeyed && reader.modelConfig == nil { return nil }
+        return try resolveStructure(reader, specPath: specPath, needed: false)?.0
     }
 
     private static func readDoubles(_ reader: CheckpointReader, _ tensor: StoredTensor) throws -> [Double] {
