@@ -69,6 +69,7 @@ extension Ckpt {
                     planOptions: try planning.apply(to: PlanOptions(respectConfig: respectConfig, dtype: out.floatType)))
                 request.weightsOnly = out.weightsOnly
                 request.kerasDialect = out.dialect
+                request.writesRecipe = !out.noRecipe
                 request.maxShardBytes = out.maxShardBytes
                 request.onlyShards = try onlyShards.map(parseOnlyShards)
                 if let threads = batch.threads, threads < 1 {

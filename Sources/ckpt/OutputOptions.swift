@@ -20,6 +20,9 @@ struct OutputOptions: ParsableArguments {
         valueName: "2|3"))
     var kerasDialect: String?
 
+    @Flag(name: .customLong("no-recipe"), help: "Write a bare file: no ckpt recipe (seed, options, initializers) in its metadata, attributes or archive comment.")
+    var noRecipe = false
+
     @Flag(help: "Overwrite output files that exist.")
     var force = false
 
@@ -38,7 +41,7 @@ struct OutputOptions: ParsableArguments {
     /// The writer options for one output.
     var writerOptions: WriterOptions {
         WriterOptions(overwrite: force, compress: compress, weightsOnly: weightsOnly, maxShardBytes: maxShardBytes,
-                      kerasDialect: dialect)
+                      kerasDialect: dialect).with(\.writesRecipe, !noRecipe)
     }
 
     /// Checks the values (called in `run`, so a bad value is one `ckpt: error:` line).
@@ -55,6 +58,7 @@ struct OutputOptions: ParsableArguments {
         job.compress = compress
         job.weightsOnly = weightsOnly
         job.kerasDialect = dialect
+        job.writesRecipe = !noRecipe
         job.maxShardBytes = maxShardBytes
         job.force = force
     }

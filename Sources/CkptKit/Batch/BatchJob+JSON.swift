@@ -4,7 +4,7 @@ import Foundation
 extension BatchJob {
     /// Keys every job accepts.
     static let commonKeys = ["output", "dtype", "compress", "weights_only", "max_shard_size", "only_shards", "force",
-                             "name", "keras_dialect"]
+                             "name", "keras_dialect", "recipe"]
     /// Keys only `init` jobs accept.
     static let initKeys = ["init", "seeds", "formats", "respect_config", "profile", "fans", "rules"]
     /// Keys only `convert` jobs accept.
@@ -76,6 +76,7 @@ extension BatchJob {
         if let value = merged["compress"] { job.compress = try bool(value, "compress") }
         if let value = merged["weights_only"] { job.weightsOnly = try bool(value, "weights_only") }
         if let value = merged["force"] { job.force = try bool(value, "force") }
+        if let value = merged["recipe"] { job.writesRecipe = try bool(value, "recipe") }
         if let value = merged["keras_dialect"] {
             let text = value.int.map(String.init) ?? value.string ?? ""
             guard let dialect = KerasDialect(rawValue: text) else {

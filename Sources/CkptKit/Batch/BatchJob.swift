@@ -44,6 +44,8 @@ public struct BatchJob: Sendable {
     public var weightsOnly = false
     /// Full legacy `.h5`: the dialect of the embedded model config (`"keras_dialect"`).
     public var kerasDialect: KerasDialect?
+    /// Whether outputs embed ckpt's recipe (`"recipe": false` for bare files).
+    public var writesRecipe = true
     /// safetensors: the largest shard in bytes.
     public var maxShardBytes: Int?
     /// Sharded safetensors: write only these shard files (and the index).

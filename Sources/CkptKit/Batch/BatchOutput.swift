@@ -32,6 +32,7 @@ public struct BatchOutput: Sendable {
     public var compress = false
     public var weightsOnly = false
     public var kerasDialect: KerasDialect?
+    public var writesRecipe = true
     public var maxShardBytes: Int?
     public var onlyShards: ShardSelection?
     /// Replace existing files (the job's or the batch's `force`, or `--resume`).

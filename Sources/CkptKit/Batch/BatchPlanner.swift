@@ -221,6 +221,7 @@ private struct Expansion {
         output.compress = job.compress
         output.weightsOnly = job.weightsOnly
         output.kerasDialect = job.kerasDialect
+        output.writesRecipe = job.writesRecipe
         output.maxShardBytes = job.maxShardBytes
         output.onlyShards = job.onlyShards
         output.overwrite = job.force || options.force || options.resume
@@ -247,6 +248,7 @@ private struct Expansion {
         settings["max_shard_size"] = job.maxShardBytes.map { .number(JSONNumber($0)) } ?? .null
         settings["only_shards"] = job.onlyShards.map { .string($0.description) } ?? .null
         if let dialect = job.kerasDialect { settings["keras_dialect"] = .string(dialect.rawValue) }
+        if !job.writesRecipe { settings["recipe"] = false }
         output.settings = settings
 
         switch job.kind {

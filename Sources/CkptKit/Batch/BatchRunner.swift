@@ -142,6 +142,7 @@ public final class BatchRunner: @unchecked Sendable {
                                       compress: output.compress, overwrite: output.overwrite, planOptions: output.planOptions)
             request.weightsOnly = output.weightsOnly
             request.kerasDialect = output.kerasDialect
+            request.writesRecipe = output.writesRecipe
             request.maxShardBytes = output.maxShardBytes
             request.onlyShards = output.onlyShards
             request.isCancelled = isCancelled
@@ -158,7 +159,7 @@ public final class BatchRunner: @unchecked Sendable {
                 inputPath: input, outputPath: output.path, format: output.format, specPath: output.spec, dtype: output.dtype,
                 writerOptions: WriterOptions(overwrite: output.overwrite, compress: output.compress, weightsOnly: output.weightsOnly,
                                              maxShardBytes: output.maxShardBytes, onlyShards: output.onlyShards,
-                                             kerasDialect: output.kerasDialect))
+                                             kerasDialect: output.kerasDialect).with(\.writesRecipe, output.writesRecipe))
             request.isCancelled = isCancelled
             request.onBytes = onBytes
             let result = try Checkpoints.convert(request)

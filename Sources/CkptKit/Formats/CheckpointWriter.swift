@@ -49,9 +49,18 @@ public struct WriterOptions: Sendable {
     /// For full legacy `.h5`: the dialect of the embedded model config (``KerasDialect``); nil
     /// for the model's own.
     public var kerasDialect: KerasDialect?
+    /// Whether to embed ckpt's recipe (`--no-recipe` turns it off: a bare file).
+    public var writesRecipe = true
     /// For `.keras`: build the weights member in place (tests turn it off to compare with the
     /// copy through a temporary file).
     var kerasWeightsInPlace = true
+
+    /// A copy with one option changed.
+    public func with<Value>(_ key: WritableKeyPath<WriterOptions, Value>, _ value: Value) -> WriterOptions {
+        var copy = self
+        copy[keyPath: key] = value
+        return copy
+    }
 
     /// Creates options.
     public init(overwrite: Bool = false, compress: Bool = false, weightsOnly: Bool = false, maxShardBytes: Int? = nil,

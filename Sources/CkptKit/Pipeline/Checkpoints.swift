@@ -70,7 +70,8 @@ public enum Checkpoints {
         }
         let spec = try loadSpec(path: request.specPath)
         let plan = try plan(model: spec.model, file: request.specPath, options: request.planOptions)
-        var layout = plan.layout(modelConfig: spec.kerasJSON, recipe: plan.recipe(seed: request.seed, options: request.planOptions))
+        var layout = plan.layout(modelConfig: spec.kerasJSON,
+                                 recipe: request.writesRecipe ? plan.recipe(seed: request.seed, options: request.planOptions) : nil)
         if !request.weightsOnly {
             layout.legacyModelConfig = try KerasDialect.legacyConfig(
                 keras2: spec.keras2JSON, requested: request.kerasDialect, format: format, path: request.outputPath)

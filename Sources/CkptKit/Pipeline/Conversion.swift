@@ -81,7 +81,7 @@ extension Checkpoints {
             }
         }
         var layout = CheckpointLayout(tensors: sources.map(\.0), topLevelLayers: topLevelLayers,
-                                      modelConfig: resolved?.1, recipe: reader.recipe)
+                                      modelConfig: resolved?.1, recipe: request.writerOptions.writesRecipe ? reader.recipe : nil)
         if !request.writerOptions.weightsOnly {
             layout.legacyModelConfig = try KerasDialect.legacyConfig(
                 keras2: resolved?.2, requested: request.writerOptions.kerasDialect, format: format, path: request.outputPath)

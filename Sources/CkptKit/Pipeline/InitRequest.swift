@@ -16,6 +16,8 @@ public struct InitRequest: Sendable {
     public var weightsOnly: Bool = false
     /// Full legacy `.h5`: the dialect of the embedded model config (nil: the model's own).
     public var kerasDialect: KerasDialect? = nil
+    /// Whether to embed ckpt's recipe (`--no-recipe`).
+    public var writesRecipe = true
     /// safetensors: the largest shard in bytes (nil: one file).
     public var maxShardBytes: Int? = nil
     /// Sharded safetensors: write only these shard files and the index; only their tensors are generated.
@@ -42,6 +44,7 @@ public struct InitRequest: Sendable {
     var writerOptions: WriterOptions {
         WriterOptions(overwrite: overwrite, compress: compress, weightsOnly: weightsOnly, maxShardBytes: maxShardBytes,
                       onlyShards: onlyShards, directIO: directIO, kerasDialect: kerasDialect)
+            .with(\.writesRecipe, writesRecipe)
     }
     /// Plan choices (respect the config's initializers, dtype).
     public var planOptions: PlanOptions

@@ -1,5 +1,6 @@
-/// Reads an `.npz` as a checkpoint: each `.npy` member is a tensor named by its key, except
-/// ckpt's recipe member (`__ckpt_recipe__`, a 1-D uint8 array of UTF-8 JSON).
+/// Reads an `.npz` as a checkpoint: each `.npy` member is a tensor named by its key. ckpt's
+/// recipe is the archive comment (``NPZRecipe``), or, in files of older versions, the member
+/// `__ckpt_recipe__` (a 1-D uint8 array of UTF-8 JSON), which is then not a tensor.
 final class NPZCheckpointReader: CheckpointReader {
     let path: String
     let tensors: [StoredTensor]
@@ -17,7 +18,9 @@ final class NPZCheckpointReader: CheckpointReader {
                 && info.shape[0] <= NPZCheckpointReader.recipeLimit
         }
         tensors = reader.tensors.filter { !isRecipe($0) }.map { StoredTensor(info: $0, location: $0.name + ".npy") }
-        if let member = reader.tensors.first(where: isRecipe) {
+        if let fromComment = NPZRecipe.recipe(fromComment: reader.comment) {
+            recipe = fromComment
+        } else if let member = reader.tensors.first(where: isRecipe) {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(member.shape[0])
             try reader.readChunks(named: member.name, maximumChunkBytes: 1 << 20) { bytes.append(contentsOf: $0) }

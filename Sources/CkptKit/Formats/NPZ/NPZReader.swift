@@ -19,6 +19,8 @@ public final class NPZReader {
     }
 
     private let archive: ZipReader
+    /// The archive comment (where ckpt keeps its recipe).
+    var comment: [UInt8] { archive.comment }
     private let members: [String: Member]
 
     /// Opens the archive at `path` and reads its directory and `.npy` headers.

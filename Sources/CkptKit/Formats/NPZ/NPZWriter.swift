@@ -87,6 +87,12 @@ public final class NPZWriter {
         try guarded { try end() }
     }
 
+    /// The archive comment written by ``finish()`` (ckpt's recipe: `NPZRecipe`).
+    public var comment: [UInt8] {
+        get { zip.comment }
+        set { zip.comment = newValue }
+    }
+
     /// Writes the zip directory, syncs the file to disk and closes it.
     public func finish() throws {
         try guarded { try finishArchive() }

@@ -28,6 +28,8 @@ final class ZipReader {
     let path: String
     /// The entries in central directory order.
     let entries: [Entry]
+    /// The archive comment (the bytes after the end of central directory record).
+    private(set) var comment: [UInt8] = []
     private let file: InputFile
 
     /// Opens the archive at `path` and validates its directory and local headers.
@@ -39,7 +41,7 @@ final class ZipReader {
             throw NPZError(error)
         }
         do {
-            entries = try Self.readEntries(file: file)
+            (entries, comment) = try Self.readEntries(file: file)
         } catch let error as FileIOError {
             throw NPZError(error)
         }
@@ -58,6 +60,8 @@ final class ZipReader {
         var directoryOffset: Int
         /// Where the end records begin; the central directory must end at or before this.
         var recordsStart: Int
+        /// The archive comment.
+        var comment: [UInt8] = []
     }
 
     private struct CentralEntry {
@@ -70,7 +74,7 @@ final class ZipReader {
         var localHeaderOffset: Int
     }
 
-    private static func readEntries(file: InputFile) throws -> [Entry] {
+    private static func readEntries(file: InputFile) throws -> ([Entry], [UInt8]) {
         let end = try readEndRecord(file: file)
         let central = try readCentralDirectory(file: file, end: end)
         var entries: [Entry] = []
@@ -84,7 +88,7 @@ final class ZipReader {
         for (current, next) in zip(byOffset, byOffset.dropFirst()) where current.dataOffset + current.compressedSize > next.localHeaderOffset {
             throw corrupt(file, current.name, "its data overlaps entry '\(next.name)'")
         }
-        return entries
+        return (entries, end.comment)
     }
 
     private static func readEndRecord(file: InputFile) throws -> EndRecord {
@@ -127,6 +131,7 @@ final class ZipReader {
             entryCount: Int(totalEntries), directorySize: Int(directorySize),
             directoryOffset: Int(directoryOffset), recordsStart: endOffset
         )
+        record.comment = Array(tail[(found + ZipFormat.endOfCentralDirectorySize)...])
 
         // 4.3.15: a zip64 locator, if any, sits right before the end record.
         let locatorOffset = endOffset - ZipFormat.zip64LocatorSize

@@ -288,6 +288,10 @@ final class ZipWriter {
         }
     }
 
+    /// The archive comment (at most 65 535 bytes), written after the end record: zip readers,
+    /// NumPy's `np.load` included, ignore it.
+    var comment: [UInt8] = []
+
     /// Writes the central directory and end records, and flushes everything to the file.
     func finish() throws {
         try guarded(member: nil) {
@@ -334,8 +338,8 @@ final class ZipWriter {
             end.u16(count16)
             end.u32(sizeNeedsZip64 ? ZipFormat.zip64Marker32 : UInt32(directorySize))
             end.u32(offsetNeedsZip64 ? ZipFormat.zip64Marker32 : UInt32(directoryStart))
-            end.u16(0)  // comment length
-            try writeBuffered(end.bytes)
+            end.u16(UInt16(min(comment.count, Int(UInt16.max))))  // comment length
+            try writeBuffered(end.bytes + comment.prefix(Int(UInt16.max)))
             try flush()
             state = .finished
         }
