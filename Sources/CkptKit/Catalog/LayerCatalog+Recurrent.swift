@@ -74,7 +74,10 @@ extension LayerCatalog {
             for variable in try variables(of: inner.layer) {
                 var moved = variable.inSublayer([inner.key], name: inner.layer.name)
                 // Initializers (for --respect-config) are in the inner layer's config.
-                if moved.config == nil { moved.config = inner.layer.config }
+                if moved.config == nil {
+                    moved.config = inner.layer.config
+                    moved.configClass = inner.layer.className
+                }
                 if moved.trainable { trainable.append(moved) } else { frozen.append(moved) }
             }
         }

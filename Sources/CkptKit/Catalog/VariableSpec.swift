@@ -35,6 +35,9 @@ public struct VariableSpec: Sendable {
     /// The config holding `initializerKey` when it is not the layer's own (a layer wrapped in
     /// Bidirectional or TimeDistributed keeps its initializers in its nested config).
     public var config: JSONObject?
+    /// The class of the layer whose config `config` is (`LSTM` for the LSTM inside a
+    /// Bidirectional): class-specific config keys (`unit_forget_bias`) are read as that class's.
+    public var configClass: String?
     /// A custom layer's default initializer from a rules file, with its reason.
     var ruleDefault: (Initializer, String)?
 

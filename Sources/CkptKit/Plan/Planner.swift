@@ -261,7 +261,9 @@ public struct Planner: Sendable {
     /// Keras LSTM/ConvLSTM `unit_forget_bias` (default true): the forget gate's slice of the bias is 1
     /// on top of the bias initializer (keras/src/layers/rnn/lstm.py).
     private func unitForgetBias(_ variable: VariableSpec, layer: KerasLayer, _ initializer: Initializer) -> ValueFill? {
-        let (className, config) = Profile.innerLayer(layer)
+        // The layer the config belongs to: a wrapped LSTM's (its config replaces the wrapper's
+        // here), else the layer or the one a wrapper holds.
+        let (className, config) = Profile.configOwner(of: variable, in: layer)
         guard variable.name == "bias", className == "LSTM" || Profile.convLSTMClasses.contains(className),
               config["unit_forget_bias"]?.bool ?? true,
               let units = config["units"]?.int ?? config["filters"]?.int, variable.shape == [4 * units],

@@ -40,7 +40,7 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
     func choice(
         for variable: VariableSpec, layer: KerasLayer, siblings: [VariableSpec], convention: FanConvention
     ) throws(InitializerError) -> Choice? {
-        let (className, config) = Profile.innerLayer(layer)
+        let (className, config) = Profile.configOwner(of: variable, in: layer)
         let context = Context(
             profile: self, className: className, config: config, variable: variable, siblings: siblings,
             convention: convention)
@@ -52,6 +52,13 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
     }
 
     /// The class and config a wrapper (Bidirectional, TimeDistributed) applies, or the layer's own.
+    /// The class and config that decide `variable`'s class-specific keys (`unit_forget_bias`):
+    /// those of the layer whose config it carries (the LSTM in a Bidirectional: the planner has
+    /// put that config in `layer`), else ``innerLayer(_:)``. Rules keep seeing the wrapper.
+    static func configOwner(of variable: VariableSpec, in layer: KerasLayer) -> (String, JSONObject) {
+        variable.configClass.map { ($0, layer.config) } ?? innerLayer(layer)
+    }
+
     static func innerLayer(_ layer: KerasLayer) -> (String, JSONObject) {
         if ["Bidirectional", "TimeDistributed"].contains(layer.className),
            let inner = layer.config["layer"]?.object, let name = inner["class_name"]?.string {

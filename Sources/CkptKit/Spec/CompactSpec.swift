@@ -262,15 +262,17 @@ struct CompactSpec {
         for key in entry.required where given[key] == nil || given[key]?.isNull == true {
             throw fail("\(label(layer, path)): missing config key \"\(key)\" (\(layer.className) needs \(entry.required.joined(separator: ", ")))")
         }
-        // Wrapped layers are made (and so named) before their wrapper, as in Keras code.
-        var wrapped: JSONObject?
-        if let inner = given["layer"] {
-            let parsed = try parseLayer(inner, path: "\(path).layer")
-            var innerEntry = try layerEntry(parsed, path: "\(path).layer", names: &names)
+        // Wrapped layers (a wrapper's `layer`, Bidirectional's `backward_layer`) are made, and so
+        // named, before their wrapper, as in Keras code.
+        var wrappedLayers: [String: JSONObject] = [:]
+        for key in ["layer", "backward_layer"] {
+            guard let inner = given[key], !inner.isNull else { continue }
+            let parsed = try parseLayer(inner, path: "\(path).\(key)")
+            var innerEntry = try layerEntry(parsed, path: "\(path).\(key)", names: &names)
             innerEntry["inbound_nodes"] = nil
             innerEntry["name"] = nil
             innerEntry["ckpt_source"] = nil
-            wrapped = innerEntry
+            wrappedLayers[key] = innerEntry
         }
         let name = layer.name ?? names.next(entry.snake)
         // Layers the layer makes inside (MultiHeadAttention's dropout, softmax) take names too.
@@ -281,7 +283,7 @@ struct CompactSpec {
         let rank = Int(String(layer.className.filter(\.isNumber)))
         for member in entry.config.members {
             var value = given[member.key].map(Self.pythonNumbers) ?? member.value
-            if member.key == "layer", let wrapped { value = .object(wrapped) }
+            if let wrapped = wrappedLayers[member.key] { value = .object(wrapped) }
             // `kernel_size: 3` → [3, 3], as Keras' get_config writes tuples.
             if let rank, ["kernel_size", "strides", "dilation_rate", "pool_size", "size", "output_padding"].contains(member.key),
                let single = value.int, member.value.array?.count ?? rank == rank || member.value.isNull {
