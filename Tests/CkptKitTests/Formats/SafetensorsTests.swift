@@ -450,7 +450,7 @@ struct SafetensorsTests {
         ("negative dimension", #"{"a":{"dtype":"U8","shape":[-1],"data_offsets":[0,0]}}"#, 0, nil, "non-negative integers"),
         ("fractional dimension", #"{"a":{"dtype":"U8","shape":[1.5],"data_offsets":[0,0]}}"#, 0, nil, "non-negative integers"),
         ("shape overflow", #"{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,0]}}"#, 0, nil, "overflows"),
-        ("duplicate key", #"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}"#, 2, nil, "'a': the key appears more than once"),
+        ("duplicate key", #"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}"#, 2, nil, "duplicate member \"a\""),
         ("metadata with a non-string value", #"{"__metadata__":{"x":1}}"#, 0, nil, "'__metadata__': the value of \"x\" is 1"),
         ("metadata not an object", #"{"__metadata__":"x"}"#, 0, nil, "must be a JSON object of strings"),
         ("bad ckpt_keras_paths", #"{"__metadata__":{"ckpt_keras_paths":"{\"a\":1}"}}"#, 0, nil, "ckpt_keras_paths"),
@@ -508,7 +508,7 @@ struct SafetensorsTests {
             (#""a": "\#(shard1)", "b": "\#(shard1)""#, "'b': the index maps it to shard \"\(shard1)\", which has no such tensor"),
             (#""a": "both.safetensors""#, "'b': shard \"both.safetensors\" holds the tensor, but the index does not list it"),
             (#""a": "both.safetensors", "b": "\#(shard2)""#, "'b': shard \"both.safetensors\" holds the tensor, but the index maps it to \"\(shard2)\""),
-            (#""a": "\#(shard1)", "b": "\#(shard2)", "a": "\#(shard1)""#, "more than once"),
+            (#""a": "\#(shard1)", "b": "\#(shard2)", "a": "\#(shard1)""#, "duplicate member \"a\""),
             (#""a": "../\#(shard1)""#, "not a relative path inside the index's folder"),
             (#""a": 3"#, "not a file name string"),
         ]
