@@ -204,6 +204,28 @@ def build_rnn():
     return keras.Model([seq, frames], out, name="rnn")
 
 
+def build_wrapped_models():
+    """Models inside TimeDistributed: a Sequential, a Functional holding an LSTM, and a
+    Sequential holding a TimeDistributed(Sequential) (two levels deep)."""
+    clips = keras.Input(shape=(4, 6, 3), name="clips")
+    rowwise = keras.Sequential([layers.Dense(8, activation="relu", name="expand"),
+                                layers.Dense(5, name="project")], name="rowwise")
+    x = layers.TimeDistributed(rowwise, name="td_rowwise")(clips)
+    deep_inner = keras.Sequential([layers.Dense(6, activation="tanh", name="squash")],
+                                  name="deep_inner")
+    deep_outer = keras.Sequential(
+        [layers.TimeDistributed(deep_inner, name="td_inner"),
+         layers.LayerNormalization(name="inner_norm")], name="deep_outer")
+    x = layers.TimeDistributed(deep_outer, name="td_deep")(x)
+    steps = keras.Input(shape=(6, 6), name="steps")
+    encoded = layers.LSTM(7, unit_forget_bias=True, name="encoder_lstm")(steps)
+    encoder = keras.Model(steps, encoded, name="seq_encoder")
+    x = layers.TimeDistributed(encoder, name="td_encoder")(x)
+    x = layers.Flatten(name="flatten")(x)
+    out = layers.Dense(3, activation="softmax", name="classes")(x)
+    return keras.Model(clips, out, name="wrapped_models")
+
+
 def build_attention():
     """A small Transformer encoder block plus the other attention layers."""
     tokens = keras.Input(shape=(8, 16), name="tokens")
@@ -277,6 +299,7 @@ MODELS = [
     ("densenet121", build_densenet121),
     ("rnn", build_rnn),
     ("attention", build_attention),
+    ("wrapped_models", build_wrapped_models),
     ("norms", build_norms),
     ("convnexttiny", build_convnexttiny),
     ("efficientnetb0", build_efficientnetb0),

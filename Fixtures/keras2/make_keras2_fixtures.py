@@ -10,11 +10,13 @@ throwaway venv that has `tensorflow-cpu` and `tf_keras`, from the repository roo
     /tmp/tfk/bin/python Fixtures/keras2/make_keras2_fixtures.py
 
 Models: an RNN model (LSTM, GRU, Bidirectional), an attention model (MultiHeadAttention), a
-convolutional autoencoder (Conv2D, Conv2DTranspose, UpSampling2D) and a nested model (a
-Sequential and a Functional inside a Functional).
+convolutional autoencoder (Conv2D, Conv2DTranspose, UpSampling2D), a nested model (a
+Sequential and a Functional inside a Functional) and models inside TimeDistributed.
+`--only wrapped_models` regenerates the named models alone.
 """
 import json
 import os
+import sys
 
 os.environ["TF_USE_LEGACY_KERAS"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -66,9 +68,29 @@ def nested():
     return keras.Model(x, head(h), name="k2_nested")
 
 
+def wrapped_models():
+    clips = keras.Input((4, 6, 3), name="clips")
+    rowwise = keras.Sequential([L.Dense(8, activation="relu"), L.Dense(5)], name="rowwise")
+    x = L.TimeDistributed(rowwise)(clips)
+    steps = keras.Input((6, 5))
+    encoder = keras.Model(steps, L.LSTM(7)(steps), name="encoder")
+    x = L.TimeDistributed(encoder)(x)
+    return keras.Model(clips, L.Dense(2)(L.Flatten()(x)), name="k2_wrapped_models")
+
+
+BUILDERS = (rnn, attention, autoencoder, nested, wrapped_models)
+
+
 def main():
+    # --only a,b: regenerate those models and keep the others' files and manifest entries.
+    only = sys.argv[2].split(",") if len(sys.argv) > 2 and sys.argv[1] == "--only" else None
     manifest = {"tf_keras": keras.__version__, "models": {}}
-    for build in (rnn, attention, autoencoder, nested):
+    if only:
+        with open(os.path.join(HERE, "manifest.json")) as f:
+            manifest["models"] = json.load(f)["models"]
+    for build in BUILDERS:
+        if only and build.__name__ not in only:
+            continue
         keras.backend.clear_session()
         keras.utils.set_random_seed(7)
         model = build()

@@ -83,3 +83,27 @@ public struct TensorReference: Sendable, Hashable {
         self.tensor = tensor
     }
 }
+
+/// A model a layer holds: a nested Functional or Sequential is one itself; a TimeDistributed
+/// holds the model it wraps. Keras saves the held model's variables under the layer's path plus
+/// ``pathSegment`` and names them with the layer's name plus ``nameSegment``:
+/// `layers/time_distributed/layer/layers/dense/vars/0`, `time_distributed/inner/dense/kernel`.
+public struct HeldModel: Sendable {
+    /// The model.
+    public var model: KerasModel
+    /// What comes between the layer's saving path and the model's `layers/…` (`""` or `"layer/"`).
+    public var pathSegment: String
+    /// What comes between the layer's name and the model's layer names (`""` or `"inner/"`).
+    public var nameSegment: String
+}
+
+extension KerasLayer {
+    /// The model this layer is or wraps, or nil for a plain layer.
+    public var heldModel: HeldModel? {
+        if let submodel { return HeldModel(model: submodel, pathSegment: "", nameSegment: "") }
+        if className == "TimeDistributed", wrapped.count == 1, let inner = wrapped[0].layer.submodel {
+            return HeldModel(model: inner, pathSegment: "\(wrapped[0].key)/", nameSegment: "\(wrapped[0].layer.name)/")
+        }
+        return nil
+    }
+}

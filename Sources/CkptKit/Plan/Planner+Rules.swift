@@ -2,7 +2,7 @@
 extension Planner {
     /// The variables of a layer: a rules file's custom layer first, then the catalog.
     func variables(of layer: KerasLayer) throws(ModelError) -> [VariableSpec] {
-        if let custom = options.rules?.customLayers[layer.className], !layer.isOperation, layer.submodel == nil {
+        if let custom = options.rules?.customLayers[layer.className], !layer.isOperation, layer.heldModel == nil {
             return try custom.specs(for: layer)
         }
         return try LayerCatalog.variables(of: layer)
@@ -15,8 +15,8 @@ extension Planner {
         var order: [(name: String, className: String)] = []
         func collect(_ model: KerasModel, prefix: String) {
             for layer in model.kerasLayers {
-                if let submodel = layer.submodel {
-                    collect(submodel, prefix: prefix + layer.name + "/")
+                if let held = layer.heldModel {
+                    collect(held.model, prefix: prefix + layer.name + "/" + held.nameSegment)
                 } else if !((try? variables(of: layer)) ?? []).isEmpty {
                     order.append((prefix + layer.name, layer.className))
                 }

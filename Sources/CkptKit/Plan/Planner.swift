@@ -71,9 +71,10 @@ public struct Planner: Sendable {
             let key = count == 0 ? base : "\(base)_\(count)"
             let layerPath = "\(pathPrefix)layers/\(key)"
             let dtype = try variableDType(of: layer) ?? inheritedDType
-            if let submodel = layer.submodel {
-                let inner = ActivationTracer.Scope(model: submodel, parent: scope, nameInParent: layer.name)
-                try walk(submodel, scope: inner, pathPrefix: layerPath + "/", namePrefix: namePrefix + layer.name + "/",
+            if let held = layer.heldModel {
+                let inner = ActivationTracer.Scope(model: held.model, parent: scope, nameInParent: layer.name)
+                try walk(held.model, scope: inner, pathPrefix: layerPath + "/" + held.pathSegment,
+                         namePrefix: namePrefix + layer.name + "/" + held.nameSegment,
                          topLevel: topLevel ?? layer.name, inheritedDType: dtype, rules: rules, into: &entries)
                 continue
             }

@@ -50,7 +50,9 @@ struct ResidualBranches {
 
     private mutating func collect(_ model: KerasModel, prefix: String, variables: (KerasLayer) -> [VariableSpec]) {
         for layer in model.layers {
-            if let submodel = layer.submodel { collect(submodel, prefix: prefix + layer.name + "/", variables: variables) }
+            if let held = layer.heldModel {
+                collect(held.model, prefix: prefix + layer.name + "/" + held.nameSegment, variables: variables)
+            }
         }
         guard !model.isSequential else { return }
         let index = Dictionary(model.layers.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -74,11 +76,11 @@ struct ResidualBranches {
         func owned(_ name: String) -> [VariableSpec] {
             if let cached = weightCache[name] { return cached }
             guard let layer = model.layer(named: name) else { return [] }
-            let result = layer.submodel != nil ? [] : variables(layer)
+            let result = layer.heldModel != nil ? [] : variables(layer)
             weightCache[name] = result
             return result
         }
-        func isWeighted(_ name: String) -> Bool { !owned(name).isEmpty || model.layer(named: name)?.submodel != nil }
+        func isWeighted(_ name: String) -> Bool { !owned(name).isEmpty || model.layer(named: name)?.heldModel != nil }
         for add in model.layers where add.className == "Add" {
             guard let call = add.calls.first else { continue }
             var inputs: [String] = []
@@ -97,7 +99,7 @@ struct ResidualBranches {
             for i in residual {
                 let path = paths[i]
                 let kernels = path.filter { name in
-                    model.layer(named: name)?.submodel == nil && owned(name).contains { $0.role.isKernel }
+                    model.layer(named: name)?.heldModel == nil && owned(name).contains { $0.role.isKernel }
                 }
                 let norms = path.filter { name in
                     owned(name).contains { $0.role == .gamma } || (model.layer(named: name)?.className.hasSuffix("Normalization") ?? false)

@@ -122,23 +122,36 @@ enum ModelShapes {
             if layer.inputShapes.isEmpty {
                 layer.inputShapes = inputs
                 layer.inputShapeSource = "shape inference"
-                // A wrapper's inner layers: TimeDistributed drops the time axis.
-                for index in layer.wrapped.indices where layer.wrapped[index].layer.inputShapes.isEmpty && inputs.count == 1 {
-                    let input = inputs[0]
-                    let inner = layer.className == "TimeDistributed" && input.count >= 3 ? [input[0]] + input.dropFirst(2) : input
-                    layer.wrapped[index].layer.inputShapes = [inner]
-                    layer.wrapped[index].layer.inputShapeSource = "the input shape of \(layer.label)"
-                }
             } else if layer.inputShapeSource == "build_config" {
                 try agree(layer.inputShapes, inputs, layer, what: "build_config.input_shape")
             }
         }
         let effective = layer.inputShapes.isEmpty ? inputs : layer.inputShapes
+        // A wrapper's inner layers, and the models and wrappers inside them, at any depth:
+        // TimeDistributed drops the time axis, Bidirectional passes its input on.
+        if let effective, effective.count == 1, !layer.wrapped.isEmpty {
+            let input = effective[0]
+            let inner = layer.className == "TimeDistributed" && input.count >= 3 ? [input[0]] + input.dropFirst(2) : input
+            for index in layer.wrapped.indices {
+                if layer.wrapped[index].layer.inputShapes.isEmpty {
+                    layer.wrapped[index].layer.inputShapes = [inner]
+                    layer.wrapped[index].layer.inputShapeSource = "the input shape of \(layer.label)"
+                }
+                if layer.wrapped[index].layer.submodel != nil || !layer.wrapped[index].layer.wrapped.isEmpty {
+                    _ = try visit(&layer.wrapped[index].layer, inputs: [inner])
+                }
+            }
+        }
         guard let effective else {
             // A nested model still gets its own inputs' shapes inferred.
             if var submodel = layer.submodel {
                 try infer(&submodel)
                 layer.submodel = submodel
+            }
+            for index in layer.wrapped.indices {
+                if layer.wrapped[index].layer.submodel != nil || !layer.wrapped[index].layer.wrapped.isEmpty {
+                    _ = try visit(&layer.wrapped[index].layer, inputs: nil)
+                }
             }
             return nil
         }

@@ -254,8 +254,7 @@ enum ShapeInference {
             return try recurrentOutputs(batch: input[0], steps: input[1], state: state, layer: layer, reader: reader, states: 2)
         case "Bidirectional":
             let input = try single()
-            let inner = try wrapped(layer)
-            let forward = try outputShapes(of: inner, inputs: [input])
+            let forward = try innerOutputShapes(of: layer, inputs: [input])
             let states = Array(forward.dropFirst())
             var first = forward[0]
             switch layer.config["merge_mode"] {
@@ -272,9 +271,8 @@ enum ShapeInference {
         case "TimeDistributed":
             let input = try single()
             guard input.count >= 3 else { throw ModelError("\(layer.label) needs an input of rank ≥ 3, got \(ShapeText.describe(input))") }
-            let inner = try wrapped(layer)
             let step = [input[0]] + Array(input.dropFirst(2))
-            return try outputShapes(of: inner, inputs: [step]).map { [$0[0], input[1]] + $0.dropFirst() }
+            return try innerOutputShapes(of: layer, inputs: [step]).map { [$0[0], input[1]] + $0.dropFirst() }
         case "MultiHeadAttention", "GroupedQueryAttention", "GroupQueryAttention":
             guard inputs.count >= 2 else { throw ModelError("\(layer.label) takes query and value (and key), got \(inputs.count) input(s)") }
             var query = inputs[0]
@@ -462,6 +460,19 @@ enum ShapeInference {
     }
 
     /// The layer a wrapper (Bidirectional, TimeDistributed) holds, from its `layer` config.
+    /// The output shapes of the layer a wrapper holds (its first, for Bidirectional), on
+    /// `inputs`: a plain layer's, or a nested Sequential or Functional model's, inferred through
+    /// its graph (wrappers inside it included, at any depth).
+    static func innerOutputShapes(of wrapper: KerasLayer, inputs: [Shape]) throws(ModelError) -> [Shape] {
+        let inner: KerasLayer
+        if let first = wrapper.wrapped.first { inner = first.layer } else { inner = try wrapped(wrapper) }
+        guard var model = inner.submodel else { return try outputShapes(of: inner, inputs: inputs) }
+        guard let shapes = try ModelShapes.infer(&model, inputs: inputs) else {
+            throw ModelError("\(wrapper.label): ckpt cannot infer the output shape of the \(inner.className) model it wraps (\(inner.label)); give the layers after it a build_config (build the model in Keras before to_json())")
+        }
+        return shapes
+    }
+
     static func wrapped(_ layer: KerasLayer, key: String = "layer") throws(ModelError) -> KerasLayer {
         guard let inner = layer.config[key], let className = inner["class_name"]?.string,
               let config = inner["config"]?.object else {

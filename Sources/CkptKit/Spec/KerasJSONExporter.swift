@@ -155,7 +155,10 @@ public enum KerasJSONExporter {
     /// Values Keras fills in when it makes or builds a layer, which its JSON then carries.
     private static func derive(_ config: inout JSONObject, _ layer: KerasLayer) {
         // A wrapper's inner layers are written built (their build_config inside the wrapper's).
-        if layer.className == "TimeDistributed", let sub = layer.wrapped.first, var inner = config["layer"]?.object,
+        // A wrapped Sequential or Functional model is written as a model (Keras 3's form).
+        if layer.className == "TimeDistributed", let sub = layer.wrapped.first, let submodel = sub.layer.submodel {
+            config["layer"] = .object(modelEntry(submodel, asLayer: nil))
+        } else if layer.className == "TimeDistributed", let sub = layer.wrapped.first, var inner = config["layer"]?.object,
            let build = buildConfig(sub.layer) {
             inner["build_config"] = build
             config["layer"] = .object(inner)

@@ -18,7 +18,7 @@ struct FormatInteropTests {
         #expect(result.stdout.contains(" 0 failed"), "\(what): \(result.stdout)")
     }
 
-    @Test(arguments: ["nested", "cnn", "mobilenetv2"])
+    @Test(arguments: ["nested", "cnn", "mobilenetv2", "wrapped_models"])
     func kerasLoadsKerasAndLegacyFiles(model: String) throws {
         let dir = try TemporaryDirectory()
         let spec = TestPaths.fixture("keras/\(model).json")

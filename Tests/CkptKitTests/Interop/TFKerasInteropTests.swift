@@ -9,7 +9,7 @@ import CkptTestSupport
 /// Keras 3 JSON it loads.
 @Suite("Interop: tf.keras and Keras 3 load .h5 files made from Keras 2 JSON")
 struct TFKerasInteropTests {
-    static let models = ["nested", "rnn", "attention", "autoencoder"]
+    static let models = ["nested", "rnn", "attention", "autoencoder", "wrapped_models"]
 
     static func run(keras: String, _ arguments: [String]) throws -> ProcessResult {
         let python = keras == "2" ? TestPaths.tfVenvPython : TestPaths.venvPython

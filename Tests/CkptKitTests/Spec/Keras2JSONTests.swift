@@ -8,7 +8,7 @@ import CkptTestSupport
 /// its Keras 3 export plans the same checkpoint.
 @Suite("Keras 2 JSON dialect")
 struct Keras2JSONTests {
-    static let models = ["rnn", "attention", "autoencoder", "nested"]
+    static let models = ["rnn", "attention", "autoencoder", "nested", "wrapped_models"]
 
     static func manifestLayers(_ model: String) throws -> [(layer: String, shapes: [[Int]])] {
         let text = try String(contentsOfFile: TestPaths.fixture("keras2/manifest.json"), encoding: .utf8)
