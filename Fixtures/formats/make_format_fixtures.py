@@ -43,7 +43,7 @@ SHARD_MAX_BYTES = 4000  # the split below gives exactly 3 shards
 SAFETENSORS_FILES = ["st_single.safetensors"] + [
     SHARD_PATTERN.format(suffix=f"-{i:05d}-of-00003") for i in (1, 2, 3)] + [
     SHARD_PATTERN.format(suffix="") + ".index.json"]
-H5PY_FILES = ["h5py_plain.h5"]
+H5PY_FILES = ["h5py_plain.h5", "h5py_layouts.h5"]
 GROUPS = {
     "keras3": KERAS3_FILES,
     "tfkeras": TFKERAS_FILES,
@@ -416,6 +416,37 @@ def h5py_fixtures(out):
                          chunks=(8, 10), shuffle=True, compression="gzip")
 
 
+    # Every storage layout whose values ckpt reads itself (HDF5ContiguousRows, HDF5ChunkedRows,
+    # compact through H5Dread): behind a 512-byte user block, so every address is shifted.
+    with h5py.File(os.path.join(out, "h5py_layouts.h5"), "w",
+                   userblock_size=512) as f:
+        f.create_dataset("contiguous_f8_be", data=rng.standard_normal((7, 5))
+                         .astype(">f8"))
+        f.create_dataset("contiguous_f2", data=rng.standard_normal((9, 3))
+                         .astype(np.float16))
+        f.create_dataset("unwritten_fill", shape=(4, 3), dtype=np.float32,
+                         fillvalue=1.5)
+        f.create_dataset("chunked_plain_edges",
+                         data=rng.standard_normal((10, 7)).astype(np.float32),
+                         chunks=(4, 3))
+        part = f.create_dataset("chunked_partly_written", shape=(12, 4),
+                                dtype="<i4", chunks=(4, 4), fillvalue=-7)
+        part[0:4] = np.arange(16, dtype=np.int32).reshape(4, 4)
+        f.create_dataset("chunked_be_i2", data=np.arange(-20, 20, dtype=">i2")
+                         .reshape(8, 5), chunks=(3, 5))
+        f.create_dataset("chunked_3d", data=rng.standard_normal((5, 4, 3))
+                         .astype(np.float32), chunks=(2, 3, 2))
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_layout(h5py.h5d.COMPACT)
+        values = rng.standard_normal((6, 2)).astype(np.float32)
+        space = h5py.h5s.create_simple(values.shape)
+        ds = h5py.h5d.create(f.id, b"compact_f4", h5py.h5t.IEEE_F32LE, space,
+                             dcpl=dcpl)
+        ds.write(h5py.h5s.ALL, h5py.h5s.ALL, values)
+        f.create_dataset("scalar_i8", data=np.int64(-42))
+        f.create_dataset("empty", shape=(0, 4), dtype=np.float32)
+
+
 # --------------------------------------------------------------------------
 # manifest
 
@@ -618,6 +649,9 @@ def producers(keras_ver, versions, tf_producer, old):
             "save_file, metadata {\"format\": \"np\"}",
         "h5py_plain.h5": f"h5py {versions['h5py']} (HDF5 "
                          f"{versions['hdf5']})",
+        "h5py_layouts.h5": f"h5py {versions['h5py']} (HDF5 "
+                           f"{versions['hdf5']}): every storage layout, "
+                           "a 512-byte user block",
     }
     shard = (f"huggingface_hub {versions['huggingface_hub']} split "
              f"(max_shard_size {SHARD_MAX_BYTES}) + safetensors "

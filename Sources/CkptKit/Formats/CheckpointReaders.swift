@@ -13,8 +13,8 @@ public enum CheckpointReaders {
         if path.lowercased().hasSuffix(".index.json") { return try SafetensorsReader(path: path) }
         let file = try InputFile(path: path)
         let head = try file.read(count: min(8, file.size), at: 0)
-        file.close()
-        if head.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) {
+        defer { file.close() }
+        if head.starts(with: hdf5Signature) || (head.count == 8 && hasHDF5SignatureAfterUserBlock(file)) {
             return try HDF5CheckpointReader(path: path)
         }
         if head.starts(with: [0x50, 0x4B]) {
@@ -32,5 +32,18 @@ public enum CheckpointReaders {
             if let reader = try? SafetensorsReader(path: path) { return reader }
         }
         throw CheckpointError(path: path, "not a checkpoint ckpt can read (expected HDF5, a zip (.keras/.npz) or safetensors)")
+    }
+
+    static let hdf5Signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// Whether an HDF5 superblock follows a user block: libhdf5 looks for the signature at
+    /// offset 0, 512, 1024, 2048, … (h5py's `userblock_size`).
+    static func hasHDF5SignatureAfterUserBlock(_ file: InputFile) -> Bool {
+        var offset = 512
+        while offset <= file.size - hdf5Signature.count {
+            if (try? file.read(count: hdf5Signature.count, at: offset)) == hdf5Signature { return true }
+            offset *= 2
+        }
+        return false
     }
 }

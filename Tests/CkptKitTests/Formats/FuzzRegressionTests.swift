@@ -28,6 +28,19 @@ struct FuzzRegressionTests {
         #expect { try Self.readEverything(path) } throws: { "\($0)".contains("stores 0 bytes") }
     }
 
+    /// FuzzHDF5 (the 10⁶-input campaign): files whose structure reads cleanly but whose values
+    /// made libhdf5's `H5Dread` overflow a heap buffer (`H5VM_memcpyvv`). ckpt now reads
+    /// contiguous and chunked values itself, checking each range against the layout and the
+    /// file: one error naming the dataset and why.
+    @Test(arguments: [
+        ("hdf5-h5dread-memcpyvv-overflow-1.h5", "past the end of the 21684-byte file"),
+        ("hdf5-h5dread-memcpyvv-overflow-2.h5", "stores 38 bytes for an unfiltered chunk of 60"),
+    ])
+    func hdf5ValuesAreReadByCkptNotH5Dread(name: String, reason: String) {
+        let path = Self.regression("FuzzHDF5/" + name)
+        #expect { try Self.readEverything(path) } throws: { "\($0)".contains(reason) && "\($0)".contains("dataset") }
+    }
+
     /// FuzzKeras (the 10⁶-input campaign): a `.keras` whose weights member sets libhdf5's end of
     /// addresses near 2⁶⁴ overflowed the embedded driver's offset arithmetic (a trap).
     @Test(arguments: ["keras-embedded-eoa-overflow.keras", "keras-embedded-eoa-overflow-2.keras"])

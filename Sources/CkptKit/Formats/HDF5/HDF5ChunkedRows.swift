@@ -87,22 +87,27 @@ final class HDF5ChunkedRows {
         }
         chunkBytes = bytes
 
-        var fillElement = [UInt8](repeating: 0, count: elementSize)
-        let dcpl = H5Dget_create_plist(dataset.objectHandle.id)
-        if dcpl >= 0 {
-            var defined = H5D_FILL_VALUE_UNDEFINED
-            if H5Pfill_value_defined(dcpl, &defined) >= 0, defined != H5D_FILL_VALUE_UNDEFINED,
-               H5Pget_fill_value(dcpl, memory, &fillElement) < 0 {
-                fillElement = [UInt8](repeating: 0, count: elementSize)
-            }
-            H5Pclose(dcpl)
-        }
-        fill = fillElement
+        fill = Self.fillElement(of: dataset, memoryType: memory, elementSize: elementSize)
 
         band = .allocate(byteCount: max(bandBytes, 1), alignment: 16)
         decoded = .allocate(byteCount: bytes + pipeline.checksumBytes + 1, alignment: 16)
         scratch = .allocate(byteCount: bytes + pipeline.checksumBytes + 1, alignment: 16)
         raw = .allocate(byteCount: 0, alignment: 16)
+    }
+
+    /// One element of `dataset`'s fill value in `memoryType` (zeros when none is defined), which
+    /// a chunk or a contiguous dataset never written reads as.
+    static func fillElement(of dataset: HDF5Dataset, memoryType: hid_t, elementSize: Int) -> [UInt8] {
+        var element = [UInt8](repeating: 0, count: elementSize)
+        let dcpl = H5Dget_create_plist(dataset.objectHandle.id)
+        guard dcpl >= 0 else { return element }
+        defer { H5Pclose(dcpl) }
+        var defined = H5D_FILL_VALUE_UNDEFINED
+        if H5Pfill_value_defined(dcpl, &defined) >= 0, defined != H5D_FILL_VALUE_UNDEFINED,
+           H5Pget_fill_value(dcpl, memoryType, &element) < 0 {
+            element = [UInt8](repeating: 0, count: elementSize)
+        }
+        return element
     }
 
     /// Why a compressed or unwritten dataset of this shape is refused (a row, a chunk or a
@@ -219,6 +224,10 @@ final class HDF5ChunkedRows {
         guard !overflow, end <= fileSize else {
             throw HDF5Call.invalid("read the \(name) of dataset", site,
                                    "the chunk index puts its \(stored) bytes at offset \(address), past the end of the \(fileSize)-byte file")
+        }
+        guard !pipeline.filters.isEmpty || stored == chunkBytes else {
+            throw HDF5Call.invalid("read the \(name) of dataset", site,
+                                   "the chunk index says it stores \(stored) bytes for an unfiltered chunk of \(chunkBytes); the file is corrupt")
         }
         guard stored <= 2 * chunkBytes + 1024 else {
             throw HDF5Call.invalid("read the \(name) of dataset", site,

@@ -18,6 +18,9 @@ public final class HDF5Dataset: HDF5Object {
     /// Whether the dataset is stored in chunks (otherwise contiguous or compact).
     public let isChunked: Bool
 
+    /// Whether the values are stored in the dataset's object header (compact layout, at most 64 KiB).
+    public let isCompact: Bool
+
     /// The chunk dimensions, when chunked.
     public let chunkShape: [Int]?
 
@@ -54,8 +57,10 @@ public final class HDF5Dataset: HDF5Object {
         self.elementCount = try HDF5Dataspace.elementCount(shape, elementSize: elementSize, site)
 
         let dcpl = try HDF5ScopedID(H5Dget_create_plist(handle.id), "read creation properties of dataset", site)
-        let isChunked = H5Pget_layout(dcpl.raw) == H5D_CHUNKED
+        let layout = H5Pget_layout(dcpl.raw)
+        let isChunked = layout == H5D_CHUNKED
         self.isChunked = isChunked
+        isCompact = layout == H5D_COMPACT
         if isChunked {
             var dims = [hsize_t](repeating: 0, count: shape.count)
             _ = try HDF5Call.count(

@@ -33,7 +33,7 @@ public final class HDF5File {
         let fapl = try HDF5FileHandle.accessPropertyList(site, embedding: embedding)
         let id = try HDF5Call.id(
             H5Fcreate(path, CHDF5_H5F_ACC_TRUNC(), CHDF5_H5P_DEFAULT(), fapl.raw), "create file", site)
-        return try HDF5File(handle: HDF5FileHandle(id: id, path: path))
+        return try HDF5File(handle: HDF5FileHandle(id: id, path: path, embedding: embedding))
     }
 
     /// Opens an existing HDF5 file, read-only unless `writable`; with `embedding`, the HDF5 file
@@ -57,7 +57,7 @@ public final class HDF5File {
         let fapl = try HDF5FileHandle.accessPropertyList(site, embedding: embedding)
         let flags = writable ? CHDF5_H5F_ACC_RDWR() : CHDF5_H5F_ACC_RDONLY()
         let id = try HDF5Call.id(H5Fopen(path, flags, fapl.raw), "open file", site)
-        return try HDF5File(handle: HDF5FileHandle(id: id, path: path))
+        return try HDF5File(handle: HDF5FileHandle(id: id, path: path, embedding: embedding))
     }
 
     /// Whether the bytes at `offset` of the file at `path` are HDF5's format signature (an

@@ -14,9 +14,14 @@ final class HDF5FileHandle {
     /// False after `close()`.
     private(set) var isOpen = true
 
-    init(id: hid_t, path: String) {
+    /// Where the HDF5 file lies inside the file at `path`, when it is embedded (a `.keras`
+    /// archive's member); nil when the file at `path` is the HDF5 file.
+    let embedding: HDF5Embedding?
+
+    init(id: hid_t, path: String, embedding: HDF5Embedding? = nil) {
         self.id = id
         self.path = path
+        self.embedding = embedding
     }
 
     deinit {

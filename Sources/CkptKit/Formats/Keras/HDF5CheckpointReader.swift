@@ -128,14 +128,26 @@ public final class HDF5CheckpointReader: CheckpointReader {
     }
 
     /// A dataset read by rows along its first axis (a scalar: whole).
+    ///
+    /// ckpt reads the values of chunked and contiguous datasets itself (``HDF5ChunkedRows``,
+    /// ``HDF5ContiguousRows``): `H5Dread` of a file whose layout lies overflows libhdf5's buffers,
+    /// and the HDF5 probe reads only the structure. A compact dataset's values (at most 64 KiB,
+    /// in its object header, which the probe read) go through `H5Dread` once their stored size
+    /// is checked to be exactly the dataset's.
     private final class DatasetRows: TensorByteReader {
+        enum Source {
+            case chunks(HDF5ChunkedRows)
+            case contiguous(HDF5ContiguousRows)
+            case compact
+            case empty
+        }
+
         let dataset: HDF5Dataset
         let info: TensorInfo
         let path: String
         let rowBytes: Int
         var rowsRead = 0
-        /// For a filtered dataset, its chunks decoded by ckpt (``HDF5ChunkedRows``).
-        let chunks: HDF5ChunkedRows?
+        let source: Source
 
         init(dataset: HDF5Dataset, info: TensorInfo, path: String) throws {
             (self.dataset, self.info, self.path) = (dataset, info, path)
@@ -144,7 +156,20 @@ public final class HDF5CheckpointReader: CheckpointReader {
                 throw KerasFormatError(.unsupportedType, path: path, object: "dataset '\(dataset.path)'",
                                        reason: HDF5CheckpointContents.unsupportedFilterReason(dataset.unsupportedFilters))
             }
-            chunks = dataset.pipeline.filters.isEmpty || info.elementCount == 0 ? nil : try HDF5ChunkedRows(dataset, dtype: info.dtype)
+            if info.elementCount == 0 {
+                source = .empty
+            } else if dataset.isChunked {
+                source = .chunks(try HDF5ChunkedRows(dataset, dtype: info.dtype))
+            } else if dataset.isCompact {
+                let bytes = info.elementCount * info.dtype.byteSize
+                guard dataset.storageSize == bytes else {
+                    throw KerasFormatError(.malformedFile, path: path, object: "dataset '\(dataset.path)'",
+                                           reason: "its compact layout stores \(dataset.storageSize) bytes for \(bytes) bytes of values")
+                }
+                source = .compact
+            } else {
+                source = .contiguous(try HDF5ContiguousRows(dataset, dtype: info.dtype))
+            }
         }
 
         func read(into buffer: UnsafeMutableRawBufferPointer) throws {
@@ -153,16 +178,20 @@ public final class HDF5CheckpointReader: CheckpointReader {
                 throw KerasFormatError(.usage, path: path, object: "dataset '\(dataset.path)'",
                                        reason: "\(buffer.count) bytes are not whole rows of \(rowBytes) bytes")
             }
-            if info.shape.isEmpty {
-                try dataset.read(into: buffer)
-                rowsRead = 1
-                return
-            }
-            let rows = buffer.count / rowBytes
-            if let chunks {
+            let rows = info.shape.isEmpty ? 1 : buffer.count / rowBytes
+            switch source {
+            case .chunks(let chunks):
                 try chunks.read(into: buffer, firstRow: rowsRead)
-            } else {
-                try dataset.read(into: buffer, firstAxisOffset: rowsRead, firstAxisCount: rows)
+            case .contiguous(let contiguous):
+                try contiguous.read(into: buffer, firstRow: rowsRead)
+            case .compact:
+                if info.shape.isEmpty {
+                    try dataset.read(into: buffer)
+                } else {
+                    try dataset.read(into: buffer, firstAxisOffset: rowsRead, firstAxisCount: rows)
+                }
+            case .empty:
+                break
             }
             rowsRead += rows
         }
