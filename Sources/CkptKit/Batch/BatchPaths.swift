@@ -63,8 +63,9 @@ enum BatchPaths {
     static func stem(_ path: String) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let lower = name.lowercased()
-        for ending in [".safetensors.index.json", ".weights.h5", ".safetensors", ".keras", ".hdf5", ".h5", ".npz"]
-            where lower.hasSuffix(ending) && name.count > ending.count {
+        // Every format's endings, longest first (`.weights.h5` before `.h5`).
+        let endings = FormatRegistry.all.flatMap(\.extensions).sorted { $0.count > $1.count }
+        for ending in endings where lower.hasSuffix(ending) && name.count > ending.count {
             return String(name.dropLast(ending.count))
         }
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }

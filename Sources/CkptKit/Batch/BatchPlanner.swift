@@ -202,7 +202,7 @@ private struct Expansion {
             let field = job.kind == .initialize ? "formats" : "to"
             throw file.error(job, field: "output", "cannot tell the format of \"\(written)\" from its name; add \(file.mention(field)) or end it with .safetensors, .npz, .weights.h5, .keras or .h5")
         }
-        if job.onlyShards != nil && format != .safetensors {
+        if job.onlyShards != nil && !format.descriptor.shards {
             throw file.error(job, field: "only_shards", "only a sharded safetensors output can be written in parts, not \(format.rawValue)")
         }
         let path = file.resolve(written)
@@ -256,42 +256,38 @@ private struct Expansion {
             guard let spec, let plan = plan(spec, options: output.planOptions) else { break }
             output.planKey = Self.planKey(spec, output.planOptions)
             output.expectedBytes = plan.byteCount
-            if format == .safetensors {
+            if format.descriptor.shards {
                 try claimShards(&output, plan: plan, job: job)
             }
         case .convert:
             output.expectedBytes = input.flatMap(BatchPaths.fileSize) ?? 0
-            if format == .safetensors && job.maxShardBytes != nil {
-                // The split depends on the source; the index name does not.
-                let folder = BatchPaths.folder(of: path)
-                let index = SafetensorsShardPlan.stem(of: path.split(separator: "/").last.map(String.init) ?? path)
-                    + SafetensorsShardPlan.indexSuffix
-                output.claimedFiles.append(folder.isEmpty ? index : (folder.hasSuffix("/") ? folder : folder + "/") + index)
+            // The split depends on the source; the index name does not.
+            if job.maxShardBytes != nil, let index = format.descriptor.shardIndexPath(for: path) {
+                output.claimedFiles.append(index)
             }
         }
         return output
     }
 
-    /// Adds a sharded safetensors output's shard files (the ones it writes) and index.
+    /// Adds a sharded output's shard files (the ones it writes) and index, as its format plans them.
     private func claimShards(_ output: inout BatchOutput, plan: Plan, job: BatchJob) throws(BatchError) {
         let layout = plan.layout()
-        let shards = SafetensorsWriter.shardPlan(for: layout, path: output.path, maxShardBytes: output.maxShardBytes)
-        guard let indexName = shards.indexName else {
+        let planned = output.format.descriptor.files(at: output.path, layout: layout,
+                                                     options: WriterOptions(maxShardBytes: output.maxShardBytes))
+        guard planned.paths.count > 1, let index = planned.paths.last else {
             if let selection = output.onlyShards {
                 throw file.error(job, field: "only_shards", "the checkpoint fits one file at this max_shard_size, so it has no shards to split \(selection); use a smaller size")
             }
             return
         }
-        let folder = BatchPaths.folder(of: output.path)
-        let prefix = folder.isEmpty ? "" : (folder.hasSuffix("/") ? folder : folder + "/")
         var bytes = 0
-        for (number, shard) in shards.files.enumerated() where output.onlyShards?.contains(number) ?? true {
-            output.claimedFiles.append(prefix + shard.name)
-            bytes += shard.tensors.reduce(0) { $0 + layout.tensors[$1].info.byteCount }
+        for (number, part) in planned.paths.dropLast().enumerated() where output.onlyShards?.contains(number) ?? true {
+            output.claimedFiles.append(part)
+            bytes += planned.valueBytes?[number] ?? 0
         }
         // Every part of an --only-shards checkpoint writes the same index: the writer accepts one
         // that another part wrote with the same bytes, so it is not claimed by a part.
-        if output.onlyShards == nil { output.claimedFiles.append(prefix + indexName) }
+        if output.onlyShards == nil { output.claimedFiles.append(index) }
         output.expectedBytes = bytes
     }
 

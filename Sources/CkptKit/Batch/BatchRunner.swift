@@ -174,7 +174,7 @@ public final class BatchRunner: @unchecked Sendable {
     private func checksum(_ files: [String], into record: inout BatchRecord) throws {
         guard let main = files.last else { return }
         var total = 0
-        if main.hasSuffix(SafetensorsShardPlan.indexSuffix) {
+        if files.count > 1 {  // a sharded output: its parts, then the index
             var shards: [BatchRecord.Shard] = []
             for file in files.dropLast() {
                 let size = BatchPaths.fileSize(file) ?? 0

@@ -13,26 +13,21 @@ public enum CheckpointFormat: String, Sendable, CaseIterable {
     /// A plain HDF5 file of numeric datasets (read only; h5py files).
     case hdf5
 
+    /// Its descriptor in the registry (``FormatRegistry``): everything known about it.
+    public var descriptor: FormatDescriptor { FormatRegistry.descriptor(self) }
+
     /// Formats ckpt writes.
-    public static let writable: [CheckpointFormat] = [.kerasWeights, .keras, .legacyH5, .npz, .safetensors]
+    public static var writable: [CheckpointFormat] { FormatRegistry.writable.map(\.format) }
 
     /// Whether writing this format needs the model's structure (Keras paths, layer names).
-    public var needsModel: Bool {
-        switch self {
-        case .kerasWeights, .keras, .legacyH5: return true
-        case .npz, .safetensors, .hdf5: return false
-        }
-    }
+    public var needsModel: Bool { descriptor.needsModel }
+
+    /// Whether tensors in this format are keyed by canonical names (rather than Keras paths or positions).
+    var isNameKeyed: Bool { descriptor.keying == .name }
 
     /// The format a file name asks for, by its ending.
     public static func infer(fromPath path: String) -> CheckpointFormat? {
-        let name = path.split(separator: "/").last.map(String.init)?.lowercased() ?? ""
-        if name.hasSuffix(".weights.h5") { return .kerasWeights }
-        if name.hasSuffix(".keras") { return .keras }
-        if name.hasSuffix(".h5") || name.hasSuffix(".hdf5") { return .legacyH5 }
-        if name.hasSuffix(".npz") { return .npz }
-        if name.hasSuffix(".safetensors") || name.hasSuffix(".safetensors.index.json") { return .safetensors }
-        return nil
+        FormatRegistry.format(forPath: path)
     }
 
     /// Parses a `--format` / `--to` value (`weights.h5`, `keras`, `h5`, `npz`, `safetensors`; a leading dot is allowed).
@@ -46,7 +41,7 @@ public enum CheckpointFormat: String, Sendable, CaseIterable {
     /// The error for a path whose ending names no format ckpt writes.
     static func unknownExtensionMessage(for path: String) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        let known = writable.map { ".\($0.rawValue)" }.joined(separator: ", ")
+        let known = FormatRegistry.writableEndings
         return "cannot tell the output format from the name \"\(name)\"; ckpt writes \(known), or pass --format"
     }
 }

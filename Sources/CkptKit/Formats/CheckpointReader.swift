@@ -22,10 +22,15 @@ public protocol CheckpointReader: AnyObject {
     /// Checks what only the whole file can show, after its tensors were read (a `.keras`
     /// archive's weights member, read in place, against its CRC-32); nothing for most formats.
     func verify() throws
+    /// For a format keyed by position (legacy `.h5`): its layers with weights, in order, each
+    /// with the indices of its tensors; empty for the other formats.
+    var weightedLegacyLayers: [LegacyLayer] { get }
 }
 
 extension CheckpointReader {
     public func verify() throws {}
+
+    public var weightedLegacyLayers: [LegacyLayer] { [] }
 
     public var modelConfigError: String? { nil }
 

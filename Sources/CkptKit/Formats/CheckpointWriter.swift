@@ -24,10 +24,17 @@ public protocol CheckpointWriter: AnyObject {
     /// except a safetensors writer told to write only some shard files
     /// (`WriterOptions.onlyShards`): the caller skips the others (no `beginTensor`).
     func wantsTensor(at index: Int) -> Bool
+    /// The files written (when finished), the main one last, when they are not just the path
+    /// asked for: a sharded safetensors output's shards and index.
+    var writtenFiles: [String]? { get }
+    /// How many shard files the whole checkpoint has, for a format that shards.
+    var shardCount: Int? { get }
 }
 
 extension CheckpointWriter {
     public func wantsTensor(at index: Int) -> Bool { true }
+    public var writtenFiles: [String]? { nil }
+    public var shardCount: Int? { nil }
 }
 
 /// Options every writer understands.

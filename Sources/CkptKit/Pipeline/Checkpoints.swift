@@ -76,7 +76,7 @@ public enum Checkpoints {
             layout.legacyModelConfig = try KerasDialect.legacyConfig(
                 keras2: spec.keras2JSON, requested: request.kerasDialect, format: format, path: request.outputPath)
         }
-        let writer = try makeWriter(format: format, path: request.outputPath, layout: layout, options: request.writerOptions)
+        let writer = try format.descriptor.makeWriter(WriterRequest(path: request.outputPath, layout: layout, options: request.writerOptions))
         do {
             // A tensor's values depend only on the seed and its name, so skipping the tensors of
             // shards another machine writes changes nothing in the rest, and any number of
@@ -103,45 +103,18 @@ public enum Checkpoints {
             writer.abort()
             throw error
         }
-        let files = writtenFiles(writer, path: request.outputPath)
+        let files = writer.writtenFiles ?? [request.outputPath]
         // A sharded safetensors output is several files (and none at the target path itself).
         let size = files.reduce(0) { total, file in
             total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
         }
         var result = InitResult(plan: plan, outputPath: request.outputPath, format: format, fileSize: size, files: files)
-        if let safetensors = writer as? SafetensorsWriter { result.shardCount = safetensors.shardCount }
+        if let shards = writer.shardCount { result.shardCount = shards }
         return result
     }
 
     /// Throws `CancellationError` once `isCancelled` says so.
     static func checkCancellation(_ isCancelled: (@Sendable () -> Bool)?) throws(CancellationError) {
         if let isCancelled, isCancelled() { throw CancellationError() }
-    }
-
-    /// The files a finished writer wrote at `path`.
-    static func writtenFiles(_ writer: CheckpointWriter, path: String) -> [String] {
-        (writer as? SafetensorsWriter)?.filePaths ?? [path]
-    }
-
-    /// A writer for `format` at `path`.
-    static func makeWriter(format: CheckpointFormat, path: String, layout: CheckpointLayout, options: WriterOptions) throws -> CheckpointWriter {
-        if let selection = options.onlyShards, format != .safetensors {
-            throw OutputError(path: path, "only some shards (\(selection)) can be written of a sharded safetensors checkpoint, not of \(format.rawValue)")
-        }
-        switch format {
-        case .kerasWeights:
-            return try KerasWeightsWriter(path: path, overwrite: options.overwrite, recipe: layout.recipe, directIO: options.directIO,
-                                          expectedSize: layout.tensors.reduce(0) { $0 + $1.info.byteCount })
-        case .npz:
-            return try NPZCheckpointWriter(path: path, layout: layout, options: options)
-        case .safetensors:
-            return try SafetensorsWriter(path: path, layout: layout, options: options)
-        case .keras:
-            return try KerasArchiveWriter(path: path, layout: layout, options: options)
-        case .legacyH5:
-            return try LegacyH5Writer(path: path, layout: layout, options: options)
-        case .hdf5:
-            throw OutputError(path: path, "ckpt reads plain HDF5 files but writes Keras layouts; use .weights.h5 or .h5")
-        }
     }
 }

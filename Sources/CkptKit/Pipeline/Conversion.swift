@@ -86,7 +86,7 @@ extension Checkpoints {
             layout.legacyModelConfig = try KerasDialect.legacyConfig(
                 keras2: resolved?.2, requested: request.writerOptions.kerasDialect, format: format, path: request.outputPath)
         }
-        let writer = try makeWriter(format: format, path: request.outputPath, layout: layout, options: request.writerOptions)
+        let writer = try format.descriptor.makeWriter(WriterRequest(path: request.outputPath, layout: layout, options: request.writerOptions))
         request.onStart?(layout.tensors.reduce(0) { $0 + $1.info.byteCount })
         // Only the tensors the writer takes (all, unless it writes some shards only), read
         // ahead on another thread into a few reused buffers (RingReader).
@@ -117,7 +117,7 @@ extension Checkpoints {
             ["\(request.inputPath): the model config it carries is unreadable (\($0)); the tensors keep the file's own names"]
         } ?? [] : []
         return ConvertResult(sourceFormat: reader.format, format: format, tensorCount: sources.count, byteCount: bytes,
-                             parameterCount: sources.reduce(0) { $0 + $1.0.info.elementCount }, structure: structure, files: writtenFiles(writer, path: request.outputPath),
+                             parameterCount: sources.reduce(0) { $0 + $1.0.info.elementCount }, structure: structure, files: writer.writtenFiles ?? [request.outputPath],
                              warnings: warnings)
     }
 
@@ -155,15 +155,5 @@ extension Checkpoints {
     static func targetDType(_ source: DType, _ requested: DType?) -> DType {
         guard let requested, source.isFloatingPoint else { return source }
         return requested
-    }
-}
-
-extension CheckpointFormat {
-    /// Whether tensors in this format are keyed by canonical names (rather than Keras paths or positions).
-    var isNameKeyed: Bool {
-        switch self {
-        case .npz, .safetensors, .hdf5: return true
-        case .kerasWeights, .keras, .legacyH5: return false
-        }
     }
 }

@@ -24,14 +24,13 @@ enum TensorMatching {
             pairs.append(Pair(entry: entry, source: source))
         }
 
-        switch reader.format {
-        case .kerasWeights, .keras:
+        switch reader.format.descriptor.keying {
+        case .kerasPath:
             let byPath = Dictionary(reader.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             for entry in plan.entries { pair(entry, byPath[entry.kerasPath]) }
-        case .legacyH5:
-            guard let legacy = reader as? HDF5CheckpointReader else { fallthrough }
-            try matchLegacy(legacy, plan: plan, pair: pair)
-        default:
+        case .position:
+            try matchLegacy(reader, plan: plan, pair: pair)
+        case .name:
             let byName = Dictionary(reader.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             for entry in plan.entries { pair(entry, byName[entry.name] ?? byName[entry.kerasPath]) }
         }
@@ -49,7 +48,7 @@ enum TensorMatching {
     }
 
     /// Legacy order: per top-level layer with weights, trainable weights first, then the rest.
-    private static func matchLegacy(_ reader: HDF5CheckpointReader, plan: Plan, pair: (PlanEntry, StoredTensor?) -> Void) throws {
+    private static func matchLegacy(_ reader: CheckpointReader, plan: Plan, pair: (PlanEntry, StoredTensor?) -> Void) throws {
         var groups: [(layer: String, entries: [PlanEntry])] = []
         for entry in plan.entries {
             if let last = groups.last, last.layer == entry.topLevelLayer {

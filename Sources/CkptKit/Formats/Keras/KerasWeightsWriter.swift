@@ -63,7 +63,10 @@ final class KerasWeightsWriter: CheckpointWriter {
     }
 
     func append(_ bytes: UnsafeRawBufferPointer) throws {
-        guard let dataset, let info = current else { return }
+        guard let dataset, let info = current else {
+            throw OutputError(path: output.targetPath, "\(bytes.count) bytes arrived with no tensor begun")
+        }
+        guard !bytes.isEmpty else { return }
         if info.shape.isEmpty {
             try dataset.write(bytes)
             rowsWritten = 1
@@ -71,7 +74,9 @@ final class KerasWeightsWriter: CheckpointWriter {
         }
         let rowBytes = TensorPieces.rowBytes(info)
         let rows = rowBytes == 0 ? 0 : bytes.count / rowBytes
-        guard rows > 0 else { return }
+        guard rows > 0, rows * rowBytes == bytes.count else {
+            throw OutputError(path: output.targetPath, "tensor \(info.name): \(bytes.count) bytes are not whole rows of \(rowBytes) bytes")
+        }
         if !bypassing, rowsWritten == 0, rows > 1, directValues != nil, info.byteCount >= HDF5DirectValues.minimumBytes {
             // Only the first row through libhdf5, which allocates the dataset's storage; the rest
             // bypasses it.

@@ -258,12 +258,12 @@ final class SafetensorsWriter: CheckpointWriter {
 
     /// The files this writer writes (when it finishes): its shard files in shard order, then the
     /// index; or the single file.
-    var filePaths: [String] {
+    var writtenFiles: [String]? {
         outputs.map(\.atomic.targetPath) + (index.map { [$0.atomic.targetPath] } ?? sharedIndexPath.map { [$0] } ?? [])
     }
 
     /// How many shard files the whole checkpoint has (1 when it is not sharded).
-    var shardCount: Int { plan.files.count }
+    var shardCount: Int? { plan.files.count }
 
     /// Refuses an index another part wrote unless it has exactly the bytes this part would write,
     /// naming the first difference.
