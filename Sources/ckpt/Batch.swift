@@ -94,7 +94,7 @@ enum BatchCommand {
             let plan = try BatchPlanner.plan(try jobs(), options: options)
             for warning in plan.warnings { printError("ckpt: warning: \(warning)") }
             if options.dryRun {
-                let runner = BatchRunner(plan: plan, options: options, progress: BatchProgress(style: .quiet))
+                let runner = BatchRunner(plan: plan, options: options)
                 for line in try runner.preview() {
                     print("\(line.output.id)\t\(line.output.path)\t\(line.action.rawValue)")
                 }

@@ -24,13 +24,13 @@ extension Ckpt {
         var output: String?
 
         @Option(help: "Convert many: the format(s) to write, comma-separated (default: from the -o pattern).")
-        var to: String?
+        var to: ChoiceArgument<CheckpointFormat>?
 
         @Option(help: "A Keras model JSON giving the structure when the source carries none.")
         var spec: String?
 
-        @Option(help: "The output format: weights.h5, keras, h5, npz or safetensors (default: from the output file name).")
-        var format: String?
+        @Option(help: "The output format (default: from the output file name).")
+        var format: ChoiceArgument<CheckpointFormat>?
 
 
 
@@ -57,8 +57,8 @@ extension Ckpt {
                 let (input, output) = (paths[0], paths[1])
                 try out.check(format: format)
                 var request = ConvertRequest(
-                    inputPath: input, outputPath: output, format: format.flatMap(CheckpointFormat.init(argument:)),
-                    specPath: spec, dtype: out.floatType, writerOptions: out.writerOptions)
+                    inputPath: input, outputPath: output, format: try format?.value(),
+                    specPath: spec, dtype: try out.floatType(), writerOptions: try out.writerOptions())
                 let progress = TransferProgress(label: output, quiet: out.quiet)
                 request.onStart = progress.onStart
                 request.onBytes = progress.onBytes
@@ -91,8 +91,8 @@ extension Ckpt.Convert {
             output += "/"
         }
         var job = BatchJob(kind: .convert, number: 1, spec: spec, inputs: paths, output: output)
-        job.formats = try (to ?? format).map(formatList) ?? []
-        out.apply(to: &job)
+        job.formats = try (to ?? format)?.formats() ?? []
+        try out.apply(to: &job)
         return JobsFile(command: "ckpt convert", jobs: [job])
     }
 }

@@ -28,8 +28,8 @@ extension Ckpt {
         @Option(help: "Many seeds, one checkpoint each: an inclusive range A..B or a list a,b,c (with {seed} in -o).")
         var seeds: String?
 
-        @Option(help: "The output format: weights.h5, keras, h5, npz or safetensors (default: from the output file name); with --seeds a comma-separated list (with {format} in -o).")
-        var format: String?
+        @Option(help: "The output format (default: from the output file name); with --seeds a comma-separated list (with {format} in -o).")
+        var format: ChoiceArgument<CheckpointFormat>?
 
 
 
@@ -64,11 +64,11 @@ extension Ckpt {
             try reportingErrors {
                 try out.check(format: format)
                 var request = InitRequest(
-                    specPath: spec, outputPath: output, format: format.flatMap(CheckpointFormat.init(argument:)),
+                    specPath: spec, outputPath: output, format: try format?.value(),
                     seed: seed ?? 0, compress: out.compress, overwrite: out.force,
-                    planOptions: try planning.apply(to: PlanOptions(respectConfig: respectConfig, dtype: out.floatType)))
+                    planOptions: try planning.apply(to: PlanOptions(respectConfig: respectConfig, dtype: try out.floatType())))
                 request.weightsOnly = out.weightsOnly
-                request.kerasDialect = out.dialect
+                request.kerasDialect = try out.dialect()
                 request.writesRecipe = !out.noRecipe
                 request.maxShardBytes = out.maxShardBytes
                 request.onlyShards = try onlyShards.map(parseOnlyShards)
@@ -100,28 +100,16 @@ extension Ckpt.Init {
     /// The one job `ckpt init --seeds … -o PATTERN` stands for.
     func job() throws -> JobsFile {
         if seeds != nil && seed != nil { throw UsageError("pass --seed or --seeds, not both") }
-        let formats = try format.map(formatList) ?? []
+        let formats = try format?.formats() ?? []
         try out.check(format: nil)
         var job = BatchJob(kind: .initialize, number: 1, spec: spec, output: output)
         job.seeds = try seeds.map(BatchJob.parseSeeds) ?? [seed ?? 0]
         job.formats = formats
-        out.apply(to: &job)
+        try out.apply(to: &job)
         job.respectConfig = respectConfig
         try planning.apply(to: &job)
         job.onlyShards = try onlyShards.map(parseOnlyShards)
         return JobsFile(command: "ckpt init", jobs: [job])
-    }
-}
-
-/// A `--format`/`--to` list: `safetensors,npz`.
-func formatList(_ text: String) throws -> [CheckpointFormat] {
-    try text.split(separator: ",").map { name in
-        let name = String(name).trimmingCharacters(in: .whitespaces)
-        guard let format = CheckpointFormat(argument: name) else {
-            let known = CheckpointFormat.writable.map(\.rawValue).joined(separator: ", ")
-            throw UsageError("unknown format \"\(name)\"; expected one of \(known)")
-        }
-        return format
     }
 }
 

@@ -5,10 +5,10 @@ import CkptKit
 /// `--scheme` and `--rule`.
 struct PlanningOptions: ParsableArguments {
     @Option(help: "How fans are computed: semantic (default; from what the layer does, recurrent gates one by one), semantic-packed (recurrent gates packed), keras, torch or jax (each framework's own rule on its own kernel layout). Default with --profile: that framework's; with --respect-config: keras.")
-    var fans: String?
+    var fans: ChoiceArgument<FanConvention>?
 
-    @Option(help: "A framework's default initialization for every layer it knows: keras, torch or flax (above --respect-config).")
-    var profile: String?
+    @Option(help: "A framework's default initialization for every layer it knows (above --respect-config).")
+    var profile: ChoiceArgument<Profile>?
 
     @Option(name: .customLong("rules"), help: "A rules file (JSON): rules, depth-aware schemes and custom layers, above --profile (docs/rules.md).")
     var rulesFile: String?
@@ -26,22 +26,10 @@ struct PlanningOptions: ParsableArguments {
     }
 
     /// The `--fans` value.
-    func fanConvention() throws -> FanConvention? {
-        guard let fans else { return nil }
-        guard let convention = FanConvention(name: fans) else {
-            throw UsageError("unknown --fans \"\(fans)\"; expected one of " + FanConvention.names.joined(separator: ", "))
-        }
-        return convention
-    }
+    func fanConvention() throws(UsageError) -> FanConvention? { try fans?.value() }
 
     /// The `--profile` value.
-    func frameworkProfile() throws -> Profile? {
-        guard let profile else { return nil }
-        guard let known = Profile(rawValue: profile.lowercased()) else {
-            throw UsageError("unknown --profile \"\(profile)\"; expected one of " + Profile.allCases.map(\.rawValue).joined(separator: ", "))
-        }
-        return known
-    }
+    func frameworkProfile() throws(UsageError) -> Profile? { try profile?.value() }
 
     /// `options` with `--fans` and `--profile` applied.
     func apply(to options: PlanOptions) throws -> PlanOptions {

@@ -1,12 +1,5 @@
 import CkptKit
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The progress bar of one `ckpt init` or `ckpt convert` on a terminal: bytes written of the
 /// total, throughput and ETA, redrawn in place at most ten times a second on standard error and
@@ -24,7 +17,7 @@ final class TransferProgress: @unchecked Sendable {
     /// A bar for writing `label` (the output path), shown only on a terminal and when not `quiet`.
     init(label: String, quiet: Bool) {
         self.label = label
-        enabled = !quiet && isatty(STDERR_FILENO) != 0
+        enabled = !quiet && Terminal.standardErrorIsTerminal
     }
 
     /// The request hooks: the total when writing starts, then bytes as they are written.
@@ -47,7 +40,7 @@ final class TransferProgress: @unchecked Sendable {
             lastDraw = now
             drawn = true
             return Self.line(label: label, done: done, total: total, seconds: now.timeIntervalSince(started),
-                             width: BatchProgress.terminalColumns())
+                             width: Terminal.columns())
         }
         if let line { FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8)) }
     }
@@ -72,7 +65,7 @@ final class TransferProgress: @unchecked Sendable {
         var text = "\(bar) \(NumberText.bytes(done)) / \(NumberText.bytes(total))"
         if rate > 0 {
             text += "  \(NumberText.bytes(Int(rate)))/s"
-            if total > done { text += "  ETA \(BatchProgress.clock(Double(total - done) / rate))" }
+            if total > done { text += "  ETA \(TimeText.clock(Double(total - done) / rate))" }
         }
         text += "  " + label
         return String(text.prefix(max(20, width - 1)))

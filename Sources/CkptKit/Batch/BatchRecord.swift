@@ -5,14 +5,7 @@
 /// "status", "error"}`; docs/batch.md describes each field.
 struct BatchRecord: Sendable {
     /// What happened.
-    enum Status: String, Sendable {
-        /// Written (and checksummed).
-        case ok
-        /// Not written; `error` says why.
-        case failed
-        /// Left as it was: `--resume` found it finished and unchanged.
-        case skipped
-    }
+    typealias Status = BatchOutcome.Status
 
     /// One file of a sharded safetensors output.
     struct Shard: Sendable, Hashable {
@@ -47,6 +40,11 @@ struct BatchRecord: Sendable {
     var duration: Double
     var status: Status
     var error: String?
+
+    /// What a progress display shows of it.
+    var outcome: BatchOutcome {
+        BatchOutcome(status: status, output: output, path: path, format: format, bytes: bytes, duration: duration, error: error)
+    }
 
     /// A record for `output` before anything is known but its settings.
     init(output planned: BatchOutput, status: Status) {

@@ -13,7 +13,7 @@ import Foundation
 public final class BatchRunner: @unchecked Sendable {
     let plan: BatchPlan
     let options: BatchOptions
-    private let progress: BatchProgress
+    private let progress: (any BatchProgressObserver)?
     /// Guards everything below.
     private let lock = NSLock()
     private var nextIndex = 0
@@ -27,8 +27,8 @@ public final class BatchRunner: @unchecked Sendable {
     private var reportError: BatchError?
     private var previous: [String: BatchRecord] = [:]
 
-    /// Prepares to run `plan`.
-    public init(plan: BatchPlan, options: BatchOptions, progress: BatchProgress) {
+    /// Prepares to run `plan`, telling `progress` (if any) how it goes.
+    public init(plan: BatchPlan, options: BatchOptions, progress: (any BatchProgressObserver)? = nil) {
         self.plan = plan
         self.options = options
         self.progress = progress
@@ -51,7 +51,7 @@ public final class BatchRunner: @unchecked Sendable {
             report = try BatchReport(path: path, appending: options.resume)
         }
         let outputs = plan.selected
-        progress.begin(total: outputs.count, expectedBytes: outputs.reduce(0) { $0 + $1.expectedBytes })
+        progress?.batchStarted(outputs: outputs.count, expectedBytes: outputs.reduce(0) { $0 + $1.expectedBytes })
         let workers = max(0, min(options.threads, outputs.count))
         let group = DispatchGroup()
         for _ in 0..<workers {
@@ -65,9 +65,9 @@ public final class BatchRunner: @unchecked Sendable {
             thread.start()
         }
         while group.wait(timeout: .now() + .milliseconds(200)) == .timedOut {
-            progress.refresh()
+            progress?.tick()
         }
-        progress.end()
+        progress?.batchEnded()
 
         return lock.withLock {
             let summary = BatchSummary(
@@ -111,14 +111,14 @@ public final class BatchRunner: @unchecked Sendable {
             finish(output, kept)
             return
         }
-        progress.outputStarted(output)
+        progress?.outputStarted(output)
         var record = BatchRecord(output: output, status: .ok)
         do {
             try makeFolder(of: output.path)
             let files = try write(output, into: &record)
             try describe(files, into: &record)
         } catch is CancellationError {
-            progress.outputCancelled(output)
+            progress?.outputCancelled(output)
             return
         } catch {
             record.status = .failed
@@ -134,7 +134,7 @@ public final class BatchRunner: @unchecked Sendable {
         let isCancelled: @Sendable () -> Bool = { [self] in isStopped }
         let progress = self.progress
         let id = output.id
-        let onBytes: @Sendable (Int) -> Void = { count in progress.add(bytes: count, for: id) }
+        let onBytes: @Sendable (Int) -> Void = { count in progress?.output(id, wrote: count) }
         switch output.kind {
         case .initialize:
             guard let spec = output.spec, let seed = output.seed else { throw BatchError(source: plan.label, "internal: an init output without a spec") }
@@ -218,7 +218,7 @@ public final class BatchRunner: @unchecked Sendable {
                     if stop == nil { stop = .reportFailed }
                 }
             }
-            progress.outputFinished(output, record: record)
+            progress?.outputFinished(output, record.outcome)
         }
     }
 

@@ -10,7 +10,7 @@ struct BatchRunnerTests {
     static func run(_ dir: TemporaryDirectory, _ jobs: String, _ options: BatchOptions = BatchOptions(threads: 2)) throws -> BatchSummary {
         try jobs.write(toFile: dir.path("jobs.json"), atomically: true, encoding: .utf8)
         let plan = try BatchPlanner.plan(try JobsFile.load(path: dir.path("jobs.json")), options: options)
-        return try BatchRunner(plan: plan, options: options, progress: BatchProgress(style: .quiet)).run()
+        return try BatchRunner(plan: plan, options: options).run()
     }
 
     static func folder() throws -> TemporaryDirectory {
@@ -74,7 +74,7 @@ struct BatchRunnerTests {
             .write(toFile: dir.path("jobs.json"), atomically: true, encoding: .utf8)
         let options = BatchOptions(threads: 2, reportPath: dir.path("r.jsonl"))
         let plan = try BatchPlanner.plan(try JobsFile.load(path: dir.path("jobs.json")), options: options)
-        let runner = BatchRunner(plan: plan, options: options, progress: BatchProgress(style: .quiet))
+        let runner = BatchRunner(plan: plan, options: options)
         runner.cancel(.signal(SIGTERM))
         let summary = try runner.run()
         #expect(summary.notRun == 10 && summary.exitStatus == 143)

@@ -35,4 +35,23 @@ struct ProgressCLITests {
         #expect(made.status == 0)
         #expect(made.stderr.isEmpty, "\(made.stderr)")
     }
+
+    @Test("a batch logs one line per output, and draws its bar on a terminal")
+    func batchProgress() throws {
+        let dir = try TemporaryDirectory()
+        let arguments = ["init", TestPaths.fixture("keras/mlp.json"), "--seeds", "1..2", "-o", dir.path("s{seed}.npz"), "--threads", "1"]
+        let logged = try ProcessRunner.ckpt(arguments)
+        #expect(logged.status == 0, "\(logged.stderr)")
+        let lines = logged.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(logged.stderr)")
+        #expect(lines.first?.hasPrefix("[1/2] ok       \(dir.path("s1.npz")) (npz, 920.9 KiB, ") == true, "\(logged.stderr)")
+        #expect(lines.last?.hasPrefix("[2/2] ok       \(dir.path("s2.npz")) (npz, 920.9 KiB, ") == true, "\(logged.stderr)")
+        #expect(lines.allSatisfy { $0.hasSuffix(" s)") }, "\(logged.stderr)")
+        let drawn = try Self.onTerminal(arguments + ["--force"])
+        #expect(drawn.status == 0, "\(drawn.stdout)")
+        #expect(drawn.stdout.contains("] 0/2 outputs"), "\(drawn.stdout.suffix(400))")
+        #expect(drawn.stdout.contains("\u{1B}[J"), "the bar is cleared")
+        #expect(!drawn.stdout.contains("[1/2] ok"), "no log lines under the bar")
+        #expect(drawn.stdout.contains("batch: 2 outputs: 2 ok"), "\(drawn.stdout.suffix(400))")
+    }
 }
