@@ -27,21 +27,12 @@ struct ActivationTracer {
             self.layersByName = Dictionary(model.layers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             self.parent = parent
             self.nameInParent = nameInParent
+            let graph = model.graph
             var consumers: [String: [String]] = [:]
-            if model.isSequential {
-                let stack = model.layers
-                for (a, b) in zip(stack, stack.dropFirst()) { consumers[a.name, default: []].append(b.name) }
-                self.outputs = stack.last.map { [$0.name] } ?? []
-            } else {
-                for layer in model.layers {
-                    for call in layer.calls {
-                        for reference in call where !(consumers[reference.layer]?.contains(layer.name) ?? false) {
-                            consumers[reference.layer, default: []].append(layer.name)
-                        }
-                    }
-                }
-                self.outputs = Set(model.outputs.map(\.layer))
+            for (index, list) in graph.consumers.enumerated() where !list.isEmpty && consumers[graph.names[index]] == nil {
+                consumers[graph.names[index]] = list.map { graph.names[$0] }
             }
+            self.outputs = Set(graph.outputLayers.map { graph.names[$0] })
             self.consumers = consumers
         }
     }

@@ -55,14 +55,13 @@ struct ResidualBranches {
             }
         }
         guard !model.isSequential else { return }
-        let index = Dictionary(model.layers.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let graph = model.graph
+        let index = graph.indexByName
         var parents: [String: Set<String>] = [:], children: [String: Set<String>] = [:]
-        for layer in model.layers {
-            for call in layer.calls {
-                for reference in call {
-                    parents[layer.name, default: []].insert(reference.layer)
-                    children[reference.layer, default: []].insert(layer.name)
-                }
+        for (layer, producers) in graph.producers.enumerated() {
+            for producer in producers {
+                parents[graph.names[layer], default: []].insert(graph.names[producer])
+                children[graph.names[producer], default: []].insert(graph.names[layer])
             }
         }
         func closure(_ start: String, _ edges: [String: Set<String>]) -> Set<String> {

@@ -39,39 +39,26 @@ enum ModelShapes {
     // MARK: - Functional
 
     private static func functional(_ model: inout KerasModel, inputs: [Shape]?) throws(ModelError) -> [Shape]? {
-        let indexByName = Dictionary(model.layers.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        // outputs[layer][call] = the call's output shapes (nil: unknown).
-        var outputs: [String: [[Shape]?]] = [:]
-        var state = [Int](repeating: 0, count: model.layers.count)  // 0 new, 1 visiting, 2 done
-        let inputLayers = model.layers.filter { $0.className == "InputLayer" }.map(\.name)
-
-        func resolve(_ reference: TensorReference) -> Shape? {
-            guard let calls = outputs[reference.layer] else { return nil }
-            var node = reference.node
-            // Keras 2 numbers a nested model's calls from 1 (node 0 is the model's own graph).
-            if node >= calls.count, let index = indexByName[reference.layer], model.layers[index].submodel != nil {
-                node -= 1
-            }
-            guard calls.indices.contains(node), let shapes = calls[node], shapes.indices.contains(reference.tensor) else { return nil }
-            return shapes[reference.tensor]
-        }
-
-        func visitLayer(_ index: Int, chain: [String]) throws(ModelError) {
-            if state[index] == 2 { return }
-            let name = model.layers[index].name
-            if state[index] == 1 {
-                let cycle = (chain.drop { $0 != name } + [name]).joined(separator: " → ")
-                throw ModelError("the model's graph has a cycle: \(cycle) (at \(model.layers[index].jsonPath))")
-            }
-            state[index] = 1
-            for call in model.layers[index].calls {
-                for reference in call {
-                    guard let producer = indexByName[reference.layer] else {
-                        throw ModelError("\(model.layers[index].label) takes its input from layer \"\(reference.layer)\", which the model does not have")
-                    }
-                    try visitLayer(producer, chain: chain + [name])
+        let graph = model.graph
+        for layer in model.layers {
+            for call in layer.calls {
+                for reference in call where graph.indexByName[reference.layer] == nil {
+                    throw ModelError("\(layer.label) takes its input from layer \"\(reference.layer)\", which the model does not have")
                 }
             }
+        }
+        let order = try graph.dependencyOrder { [layers = model.layers] in layers[$0].jsonPath }
+        // outputs[layer][call] = the call's output shapes (nil: unknown).
+        var outputs = [[[Shape]?]](repeating: [], count: model.layers.count)
+        let inputLayers = model.layers.filter { $0.className == "InputLayer" }.map(\.name)
+
+        func resolve(_ edge: ModelGraph.Edge?) -> Shape? {
+            guard let edge, outputs[edge.producer].indices.contains(edge.node), let shapes = outputs[edge.producer][edge.node],
+                  shapes.indices.contains(edge.tensor) else { return nil }
+            return shapes[edge.tensor]
+        }
+
+        for index in order {
             var layer = model.layers[index]
             var results: [[Shape]?] = []
             if layer.className == "InputLayer" {
@@ -86,11 +73,11 @@ enum ModelShapes {
                 }
                 results = [shape.map { [$0] }]
             } else {
-                for (callIndex, call) in layer.calls.enumerated() {
+                for (callIndex, call) in graph.calls[index].enumerated() {
                     var shapes: [Shape] = []
                     var known = true
-                    for reference in call {
-                        if let shape = resolve(reference) { shapes.append(shape) } else { known = false }
+                    for edge in call {
+                        if let shape = resolve(edge) { shapes.append(shape) } else { known = false }
                     }
                     if callIndex == 0 {
                         results.append(try visit(&layer, inputs: known && !call.isEmpty ? shapes : nil))
@@ -100,15 +87,13 @@ enum ModelShapes {
                 }
                 if layer.calls.isEmpty { _ = try visit(&layer, inputs: nil) }
             }
-            outputs[name] = results
+            outputs[index] = results
             model.layers[index] = layer
-            state[index] = 2
         }
-
-        for index in model.layers.indices { try visitLayer(index, chain: []) }
+        guard graph.outputs.count == model.outputs.count else { return nil }
         var result: [Shape] = []
-        for reference in model.outputs {
-            guard let shape = resolve(reference) else { return nil }
+        for edge in graph.outputs {
+            guard let shape = resolve(edge) else { return nil }
             result.append(shape)
         }
         return result

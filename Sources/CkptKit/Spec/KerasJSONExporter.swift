@@ -225,10 +225,7 @@ public enum KerasJSONExporter {
     /// Keras 2 numbers a nested model's calls from 1 (node 0 is its own graph); Keras 3 from 0.
     private static func normalized(_ reference: TensorReference, in model: KerasModel) -> TensorReference {
         var result = reference
-        if let producer = model.layer(named: reference.layer), producer.submodel != nil,
-           reference.node >= producer.calls.count, reference.node > 0 {
-            result.node -= 1
-        }
+        if let producer = model.layer(named: reference.layer) { result.node = ModelGraph.node(of: reference, producer: producer) }
         return result
     }
 
@@ -329,16 +326,12 @@ public enum KerasJSONExporter {
     /// depth-first walk from the outputs first meets them. Layers off the graph are left out,
     /// as Keras does; a model whose outputs are unknown keeps file order.
     static func kerasOrder(_ model: KerasModel) -> [Int] {
-        let indexByName = Dictionary(model.layers.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let graph = model.graph
         struct Node: Hashable { var layer: Int; var call: Int }
-        func node(_ reference: TensorReference) -> Node? {
-            guard let index = indexByName[reference.layer] else { return nil }
-            return Node(layer: index, call: normalized(reference, in: model).node)
-        }
         func parents(_ n: Node) -> [Node] {
-            let calls = model.layers[n.layer].calls
+            let calls = graph.calls[n.layer]
             guard calls.indices.contains(n.call) else { return [] }
-            return calls[n.call].compactMap(node)
+            return calls[n.call].compactMap { $0.map { Node(layer: $0.producer, call: $0.node) } }
         }
         var finished: Set<Node> = []
         var inProgress: Set<Node> = []
@@ -353,7 +346,7 @@ public enum KerasJSONExporter {
             inProgress.remove(n)
             decreasing.append(n)
         }
-        let outputs = model.outputs.compactMap(node)
+        let outputs = graph.outputs.map { Node(layer: $0.producer, call: $0.node) }
         guard !outputs.isEmpty else { return Array(model.layers.indices) }
         for output in outputs { build(output) }
         var nodeDepth: [Node: Int] = [:]
@@ -364,10 +357,7 @@ public enum KerasJSONExporter {
             nodeDepth[n] = depth
             for parent in parents(n) { nodeDepth[parent] = max(depth + 1, nodeDepth[parent] ?? 0) }
         }
-        let inputs = model.inputs.isEmpty
-            ? model.layers.indices.filter { model.layers[$0].className == "InputLayer" }
-            : model.inputs.compactMap { indexByName[$0.layer] }
-        for input in inputs where layerDepth[input] == nil {
+        for input in graph.inputs where layerDepth[input] == nil {
             layerDepth[input] = 0
             operationIndex[input] = -1
         }
