@@ -31,10 +31,7 @@ struct BatchRunOptions: ParsableArguments {
     func batchOptions(force: Bool) throws -> BatchOptions {
         var options = BatchOptions(threads: ProcessInfo.processInfo.activeProcessorCount, force: force,
                                    resume: resume, reportPath: report, failFast: failFast)
-        if let threads {
-            guard threads >= 1 else { throw UsageError("--threads must be at least 1, not \(threads)") }
-            options.threads = threads
-        }
+        if let threads { options.threads = threads }
         if let shard {
             guard let selection = ShardSelection(parsing: shard) else {
                 throw UsageError("--shard \"\(shard)\" is not K/N with whole numbers 1 ≤ K ≤ N (K counts from 1)")
@@ -42,12 +39,8 @@ struct BatchRunOptions: ParsableArguments {
             options.shard = selection
         }
         options.dryRun = dryRun
-        if resume && report == nil {
-            throw UsageError("--resume needs --report FILE: the report of the run to continue")
-        }
-        if resume && force {
-            throw UsageError("--resume and --force disagree: --resume keeps finished outputs, --force replaces them")
-        }
+        // The library's rules, so the CLI and library callers agree.
+        if let problem = options.problem { throw UsageError(problem) }
         return options
     }
 }

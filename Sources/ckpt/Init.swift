@@ -64,14 +64,9 @@ extension Ckpt {
             try reportingErrors {
                 try out.check(format: format)
                 var request = InitRequest(
-                    specPath: spec, outputPath: output, format: try format?.value(),
-                    seed: seed ?? 0, compress: out.compress, overwrite: out.force,
+                    specPath: spec, outputPath: output, format: try format?.value(), seed: seed ?? 0,
+                    writerOptions: try out.writerOptions().with(\.onlyShards, try onlyShards.map(parseOnlyShards)),
                     planOptions: try planning.apply(to: PlanOptions(respectConfig: respectConfig, dtype: try out.floatType())))
-                request.weightsOnly = out.weightsOnly
-                request.kerasDialect = try out.dialect()
-                request.writesRecipe = !out.noRecipe
-                request.maxShardBytes = out.maxShardBytes
-                request.onlyShards = try onlyShards.map(parseOnlyShards)
                 if let threads = batch.threads, threads < 1 {
                     throw UsageError("--threads must be at least 1, not \(threads)")
                 }
@@ -108,7 +103,7 @@ extension Ckpt.Init {
         try out.apply(to: &job)
         job.respectConfig = respectConfig
         try planning.apply(to: &job)
-        job.onlyShards = try onlyShards.map(parseOnlyShards)
+        job.writer.onlyShards = try onlyShards.map(parseOnlyShards)
         return JobsFile(command: "ckpt init", jobs: [job])
     }
 }

@@ -57,11 +57,7 @@ struct OutputOptions: ParsableArguments {
     /// Copies the options into a one-job batch.
     func apply(to job: inout BatchJob) throws(UsageError) {
         job.dtypes = try floatType().map { [$0] } ?? []
-        job.compress = compress
-        job.weightsOnly = weightsOnly
-        job.kerasDialect = try dialect()
-        job.writesRecipe = !noRecipe
-        job.maxShardBytes = maxShardBytes
+        job.writer = try writerOptions().with(\.overwrite, false)  // the batch planner sets it from force
         job.force = force
     }
 }

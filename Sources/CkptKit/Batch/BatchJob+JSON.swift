@@ -73,16 +73,16 @@ extension BatchJob {
             if let value = merged["spec"] { job.spec = try string(value, "spec") }
         }
         if let value = merged["dtype"] { job.dtypes = try dtypes(value) }
-        if let value = merged["compress"] { job.compress = try bool(value, "compress") }
-        if let value = merged["weights_only"] { job.weightsOnly = try bool(value, "weights_only") }
+        if let value = merged["compress"] { job.writer.compress = try bool(value, "compress") }
+        if let value = merged["weights_only"] { job.writer.weightsOnly = try bool(value, "weights_only") }
         if let value = merged["force"] { job.force = try bool(value, "force") }
-        if let value = merged["recipe"] { job.writesRecipe = try bool(value, "recipe") }
+        if let value = merged["recipe"] { job.writer.writesRecipe = try bool(value, "recipe") }
         if let value = merged["keras_dialect"] {
             let text = value.int.map(String.init) ?? value.string ?? ""
             guard let dialect = KerasDialect(rawValue: text) else {
                 throw FieldProblem("keras_dialect", "\(describe(value)) is not a Keras dialect; expected 2 or 3")
             }
-            job.kerasDialect = dialect
+            job.writer.kerasDialect = dialect
         }
         if let value = merged["name"] {
             let name = try string(value, "name")
@@ -91,9 +91,9 @@ extension BatchJob {
         }
         if let value = merged["max_shard_size"] {
             if let bytes = value.int, bytes > 0 {
-                job.maxShardBytes = bytes
+                job.writer.maxShardBytes = bytes
             } else if let text = value.string, let bytes = ByteSize.parse(text) {
-                job.maxShardBytes = bytes
+                job.writer.maxShardBytes = bytes
             } else {
                 throw FieldProblem("max_shard_size", "\(describe(value)) is not a size; write e.g. \"5GB\", \"500MB\", \"2GiB\" or a number of bytes")
             }
@@ -103,7 +103,7 @@ extension BatchJob {
             guard let selection = ShardSelection(parsing: text) else {
                 throw FieldProblem("only_shards", "\"\(text)\" is not \(ShardSelection.expected)")
             }
-            job.onlyShards = selection
+            job.writer.onlyShards = selection
         }
         return job
     }

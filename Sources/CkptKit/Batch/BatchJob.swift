@@ -38,18 +38,10 @@ public struct BatchJob: Sendable {
     public var rulesPath: String?
     /// The rules in force (loaded from `rulesPath` when the batch is planned, or given by `ckpt init`).
     public var rules: RuleSet?
-    /// Deflate `.npz` members.
-    public var compress = false
-    /// Legacy `.h5`: write weights only.
-    public var weightsOnly = false
-    /// Full legacy `.h5`: the dialect of the embedded model config (`"keras_dialect"`).
-    public var kerasDialect: KerasDialect?
-    /// Whether outputs embed ckpt's recipe (`"recipe": false` for bare files).
-    public var writesRecipe = true
-    /// safetensors: the largest shard in bytes.
-    public var maxShardBytes: Int?
-    /// Sharded safetensors: write only these shard files (and the index).
-    public var onlyShards: ShardSelection?
+    /// How the outputs are written (`compress`, `weights_only`, `keras_dialect`, `recipe`,
+    /// `max_shard_size`, `only_shards`), passed whole to the writers; `overwrite` comes from
+    /// `force` when the batch is planned.
+    public var writer = WriterOptions()
     /// Replace existing outputs.
     public var force = false
 

@@ -27,3 +27,14 @@ public struct BatchOptions: Sendable {
         self.failFast = failFast
     }
 }
+
+extension BatchOptions {
+    /// The first rule these options break, or nil: the same rules for the CLI and for a program
+    /// calling the library (``BatchPlanner/plan(_:options:)`` refuses such options).
+    public var problem: String? {
+        if threads < 1 { return "--threads must be at least 1, not \(threads)" }
+        if resume && reportPath == nil { return "--resume needs --report FILE: the report of the run to continue" }
+        if resume && force { return "--resume and --force disagree: --resume keeps finished outputs, --force replaces them" }
+        return nil
+    }
+}

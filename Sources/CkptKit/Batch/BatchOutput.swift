@@ -29,14 +29,11 @@ public struct BatchOutput: Sendable {
     public var profile: Profile?
     public var fans: FanConvention?
     public var rules: RuleSet?
-    public var compress = false
-    public var weightsOnly = false
-    public var kerasDialect: KerasDialect?
-    public var writesRecipe = true
-    public var maxShardBytes: Int?
-    public var onlyShards: ShardSelection?
-    /// Replace existing files (the job's or the batch's `force`, or `--resume`).
-    public var overwrite = false
+    /// How the output is written, passed whole to its writer; `overwrite` is the job's or the
+    /// batch's `force`, or `--resume`.
+    public var writer = WriterOptions()
+    /// Whether it replaces existing files.
+    public var overwrite: Bool { writer.overwrite }
     /// Every file the output claims: the path, and for a sharded safetensors output whose plan
     /// is known, its shard files (those it writes) and index.
     public var claimedFiles: [String] = []

@@ -11,6 +11,7 @@ import Foundation
 public enum BatchPlanner {
     /// Expands and checks `file`'s jobs.
     public static func plan(_ file: JobsFile, options: BatchOptions) throws(BatchError) -> BatchPlan {
+        if let problem = options.problem { throw BatchError(source: file.label, problem) }
         var planner = Expansion(file: file, options: options)
         var outputs: [BatchOutput] = []
         for job in file.jobs {
@@ -164,7 +165,7 @@ private struct Expansion {
         if job.dtypes.count > 1 && !used.contains(.dtype) {
             throw fail("\(job.dtypes.count) dtypes would all be written to \"\(job.output)\"; put {dtype} in the output")
         }
-        if job.onlyShards != nil && job.maxShardBytes == nil && !job.output.hasSuffix(".safetensors.index.json") {
+        if job.writer.onlyShards != nil && job.writer.maxShardBytes == nil && !job.output.hasSuffix(".safetensors.index.json") {
             throw file.error(job, field: "only_shards", "writing only some shards needs a sharded safetensors output: add \(file.mention("max_shard_size"))")
         }
     }
@@ -202,7 +203,7 @@ private struct Expansion {
             let field = job.kind == .initialize ? "formats" : "to"
             throw file.error(job, field: "output", "cannot tell the format of \"\(written)\" from its name; add \(file.mention(field)) or end it with .safetensors, .npz, .weights.h5, .keras or .h5")
         }
-        if job.onlyShards != nil && !format.descriptor.shards {
+        if job.writer.onlyShards != nil && !format.descriptor.shards {
             throw file.error(job, field: "only_shards", "only a sharded safetensors output can be written in parts, not \(format.rawValue)")
         }
         let path = file.resolve(written)
@@ -218,13 +219,7 @@ private struct Expansion {
         output.profile = job.profile
         output.rules = job.rules
         output.fans = job.fans
-        output.compress = job.compress
-        output.weightsOnly = job.weightsOnly
-        output.kerasDialect = job.kerasDialect
-        output.writesRecipe = job.writesRecipe
-        output.maxShardBytes = job.maxShardBytes
-        output.onlyShards = job.onlyShards
-        output.overwrite = job.force || options.force || options.resume
+        output.writer = job.writer.with(\.overwrite, job.force || options.force || options.resume)
         output.claimedFiles = [path]
 
         var settings = JSONObject()
@@ -243,12 +238,12 @@ private struct Expansion {
             if let rules = job.rules { settings["rules"] = rules.recipeJSON }
             if let fans = job.fans { settings["fans"] = .string(fans.name) }
         }
-        settings["compress"] = .bool(job.compress)
-        settings["weights_only"] = .bool(job.weightsOnly)
-        settings["max_shard_size"] = job.maxShardBytes.map { .number(JSONNumber($0)) } ?? .null
-        settings["only_shards"] = job.onlyShards.map { .string($0.description) } ?? .null
-        if let dialect = job.kerasDialect { settings["keras_dialect"] = .string(dialect.rawValue) }
-        if !job.writesRecipe { settings["recipe"] = false }
+        settings["compress"] = .bool(job.writer.compress)
+        settings["weights_only"] = .bool(job.writer.weightsOnly)
+        settings["max_shard_size"] = job.writer.maxShardBytes.map { .number(JSONNumber($0)) } ?? .null
+        settings["only_shards"] = job.writer.onlyShards.map { .string($0.description) } ?? .null
+        if let dialect = job.writer.kerasDialect { settings["keras_dialect"] = .string(dialect.rawValue) }
+        if !job.writer.writesRecipe { settings["recipe"] = false }
         output.settings = settings
 
         switch job.kind {
@@ -262,7 +257,7 @@ private struct Expansion {
         case .convert:
             output.expectedBytes = input.flatMap(BatchPaths.fileSize) ?? 0
             // The split depends on the source; the index name does not.
-            if job.maxShardBytes != nil, let index = format.descriptor.shardIndexPath(for: path) {
+            if job.writer.maxShardBytes != nil, let index = format.descriptor.shardIndexPath(for: path) {
                 output.claimedFiles.append(index)
             }
         }
@@ -273,21 +268,21 @@ private struct Expansion {
     private func claimShards(_ output: inout BatchOutput, plan: Plan, job: BatchJob) throws(BatchError) {
         let layout = plan.layout()
         let planned = output.format.descriptor.files(at: output.path, layout: layout,
-                                                     options: WriterOptions(maxShardBytes: output.maxShardBytes))
+                                                     options: output.writer)
         guard planned.paths.count > 1, let index = planned.paths.last else {
-            if let selection = output.onlyShards {
+            if let selection = output.writer.onlyShards {
                 throw file.error(job, field: "only_shards", "the checkpoint fits one file at this max_shard_size, so it has no shards to split \(selection); use a smaller size")
             }
             return
         }
         var bytes = 0
-        for (number, part) in planned.paths.dropLast().enumerated() where output.onlyShards?.contains(number) ?? true {
+        for (number, part) in planned.paths.dropLast().enumerated() where output.writer.onlyShards?.contains(number) ?? true {
             output.claimedFiles.append(part)
             bytes += planned.valueBytes?[number] ?? 0
         }
         // Every part of an --only-shards checkpoint writes the same index: the writer accepts one
         // that another part wrote with the same bytes, so it is not claimed by a part.
-        if output.onlyShards == nil { output.claimedFiles.append(index) }
+        if output.writer.onlyShards == nil { output.claimedFiles.append(index) }
         output.expectedBytes = bytes
     }
 

@@ -139,12 +139,7 @@ public final class BatchRunner: @unchecked Sendable {
         case .initialize:
             guard let spec = output.spec, let seed = output.seed else { throw BatchError(source: plan.label, "internal: an init output without a spec") }
             var request = InitRequest(specPath: spec, outputPath: output.path, format: output.format, seed: seed,
-                                      compress: output.compress, overwrite: output.overwrite, planOptions: output.planOptions)
-            request.weightsOnly = output.weightsOnly
-            request.kerasDialect = output.kerasDialect
-            request.writesRecipe = output.writesRecipe
-            request.maxShardBytes = output.maxShardBytes
-            request.onlyShards = output.onlyShards
+                                      writerOptions: output.writer, planOptions: output.planOptions)
             request.isCancelled = isCancelled
             request.onBytes = onBytes
             let result = try Checkpoints.initialize(request)
@@ -157,9 +152,7 @@ public final class BatchRunner: @unchecked Sendable {
             let source = Self.sourceFingerprint(input)
             var request = ConvertRequest(
                 inputPath: input, outputPath: output.path, format: output.format, specPath: output.spec, dtype: output.dtype,
-                writerOptions: WriterOptions(overwrite: output.overwrite, compress: output.compress, weightsOnly: output.weightsOnly,
-                                             maxShardBytes: output.maxShardBytes, onlyShards: output.onlyShards,
-                                             kerasDialect: output.kerasDialect).with(\.writesRecipe, output.writesRecipe))
+                writerOptions: output.writer)
             request.isCancelled = isCancelled
             request.onBytes = onBytes
             let result = try Checkpoints.convert(request)

@@ -71,10 +71,10 @@ public enum Checkpoints {
         let spec = try loadSpec(path: request.specPath)
         let plan = try plan(model: spec.model, file: request.specPath, options: request.planOptions)
         var layout = plan.layout(modelConfig: spec.kerasJSON,
-                                 recipe: request.writesRecipe ? plan.recipe(seed: request.seed, options: request.planOptions) : nil)
-        if !request.weightsOnly {
+                                 recipe: request.writerOptions.writesRecipe ? plan.recipe(seed: request.seed, options: request.planOptions) : nil)
+        if !request.writerOptions.weightsOnly {
             layout.legacyModelConfig = try KerasDialect.legacyConfig(
-                keras2: spec.keras2JSON, requested: request.kerasDialect, format: format, path: request.outputPath)
+                keras2: spec.keras2JSON, requested: request.writerOptions.kerasDialect, format: format, path: request.outputPath)
         }
         let writer = try format.descriptor.makeWriter(WriterRequest(path: request.outputPath, layout: layout, options: request.writerOptions))
         do {

@@ -8,20 +8,9 @@ public struct InitRequest: Sendable {
     public var format: CheckpointFormat?
     /// The global seed.
     public var seed: UInt64
-    /// Deflate npz members.
-    public var compress: Bool
-    /// Replace an existing output file.
-    public var overwrite: Bool
-    /// Legacy `.h5`: weights only instead of the full model.
-    public var weightsOnly: Bool = false
-    /// Full legacy `.h5`: the dialect of the embedded model config (nil: the model's own).
-    public var kerasDialect: KerasDialect? = nil
-    /// Whether to embed ckpt's recipe (`--no-recipe`).
-    public var writesRecipe = true
-    /// safetensors: the largest shard in bytes (nil: one file).
-    public var maxShardBytes: Int? = nil
-    /// Sharded safetensors: write only these shard files and the index; only their tensors are generated.
-    public var onlyShards: ShardSelection? = nil
+    /// How the file is written (overwrite, compression, weights only, shards, dialect, recipe,
+    /// direct I/O), passed whole to the writer.
+    public var writerOptions: WriterOptions
     /// Asked between tensor pieces; once it returns true the run stops with a `CancellationError`
     /// and the writer removes its temporary files.
     public var isCancelled: (@Sendable () -> Bool)? = nil
@@ -32,34 +21,25 @@ public struct InitRequest: Sendable {
     public var threads: Int = 1
     /// Elements per generated piece (tests use small pieces; nil: `TensorGenerator.pieceElements`).
     var pieceElements: Int? = nil
-    /// Whether to write with `O_DIRECT` (tests force both ways; `CKPT_DIRECT_IO` is process-wide).
-    var directIO: DirectIO = .automatic
     /// Told the byte count of every tensor piece handed to the writer (for progress displays).
     public var onBytes: (@Sendable (Int) -> Void)? = nil
     /// Called once before any value is written, with the number of bytes of values to write
     /// (for a progress display).
     public var onStart: (@Sendable (Int) -> Void)? = nil
 
-    /// The writer options this request asks for.
-    var writerOptions: WriterOptions {
-        WriterOptions(overwrite: overwrite, compress: compress, weightsOnly: weightsOnly, maxShardBytes: maxShardBytes,
-                      onlyShards: onlyShards, directIO: directIO, kerasDialect: kerasDialect)
-            .with(\.writesRecipe, writesRecipe)
-    }
     /// Plan choices (respect the config's initializers, dtype).
     public var planOptions: PlanOptions
 
     /// Creates a request.
     public init(
         specPath: String, outputPath: String, format: CheckpointFormat? = nil, seed: UInt64 = 0,
-        compress: Bool = false, overwrite: Bool = false, planOptions: PlanOptions = PlanOptions()
+        writerOptions: WriterOptions = WriterOptions(), planOptions: PlanOptions = PlanOptions()
     ) {
         self.specPath = specPath
         self.outputPath = outputPath
         self.format = format
         self.seed = seed
-        self.compress = compress
-        self.overwrite = overwrite
+        self.writerOptions = writerOptions
         self.planOptions = planOptions
     }
 }

@@ -49,10 +49,10 @@ struct BatchJobsFileTests {
             """)
         let job = try #require(file.jobs.first)
         #expect(job.seeds == [3, 1] && job.formats == [.legacyH5] && job.dtypes == [.float16, .float64])
-        #expect(job.respectConfig && job.compress && job.weightsOnly && job.force)
-        #expect(job.maxShardBytes == 2_000_000 && job.onlyShards == ShardSelection(part: 2, count: 3) && job.name == "tiny")
+        #expect(job.respectConfig && job.writer.compress && job.writer.weightsOnly && job.force)
+        #expect(job.writer.maxShardBytes == 2_000_000 && job.writer.onlyShards == ShardSelection(part: 2, count: 3) && job.name == "tiny")
         let bytes = try Self.parse(#"{"jobs": [{"init": "m.json", "max_shard_size": 4096, "output": "a.safetensors"}]}"#)
-        #expect(bytes.jobs[0].maxShardBytes == 4096)
+        #expect(bytes.jobs[0].writer.maxShardBytes == 4096)
     }
 
     @Test func jsonLinesAndAutomaticLayout() throws {

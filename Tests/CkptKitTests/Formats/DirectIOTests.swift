@@ -168,7 +168,7 @@ struct DirectIOTests {
         for dtype in [DType.float32, .bfloat16] {
             var request = InitRequest(specPath: spec, outputPath: dir.path("src-\(dtype).safetensors"), seed: 3,
                                       planOptions: PlanOptions(dtype: dtype))
-            request.directIO = .never
+            request.writerOptions.directIO = .never
             _ = try Checkpoints.initialize(request)
             for (target, weightsOnly) in [("weights.h5", false), ("h5", false), ("h5", true), ("keras", false)] {
                 var files: [Data] = []
@@ -187,7 +187,7 @@ struct DirectIOTests {
             for mode in [DirectIO.never, .always] {
                 var request = InitRequest(specPath: spec, outputPath: dir.path("init-\(dtype)-\(mode).weights.h5"), seed: 3,
                                           planOptions: PlanOptions(dtype: dtype))
-                request.directIO = mode
+                request.writerOptions.directIO = mode
                 request.pieceElements = 1000
                 _ = try Checkpoints.initialize(request)
                 files.append(try Data(contentsOf: URL(fileURLWithPath: request.outputPath)))

@@ -12,7 +12,7 @@ struct ParallelGenerationTests {
     ) throws -> String {
         let path = folder.path(name)
         var request = InitRequest(specPath: TestPaths.fixture("keras/\(model).json"), outputPath: path, seed: 11,
-                                  overwrite: true, planOptions: options)
+                                  writerOptions: WriterOptions(overwrite: true), planOptions: options)
         request.threads = threads
         request.pieceElements = pieceElements
         configure(&request)
