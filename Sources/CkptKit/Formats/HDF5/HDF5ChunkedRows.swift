@@ -26,9 +26,7 @@ final class HDF5ChunkedRows {
     /// Bytes of one chunk (whole chunks are stored, edge chunks included).
     private let chunkBytes: Int
     private let rowBytes: Int
-    private let storedType: hid_t
-    private let memoryType: hid_t
-    private let converts: Bool
+    private let conversion: HDF5RawConversion
     private let fileSize: Int
     /// One element of the fill value, in the memory type.
     private let fill: [UInt8]
@@ -53,24 +51,7 @@ final class HDF5ChunkedRows {
         self.chunkShape = chunkShape
         pipeline = dataset.pipeline
         elementSize = dtype.byteSize
-        let stored = H5Dget_type(dataset.objectHandle.id)
-        guard stored >= 0 else { throw HDF5Call.failure("read datatype of dataset", site) }
-        storedType = stored
-        let memory: hid_t
-        do {
-            let made = try HDF5ElementType.memoryType(for: dtype, storedType: stored, site)
-            memory = H5Tcopy(made.raw)
-        } catch {
-            H5Tclose(stored)
-            throw error
-        }
-        memoryType = memory
-        converts = H5Tequal(stored, memory) <= 0
-        guard H5Tget_size(stored) == elementSize else {
-            H5Tclose(stored)
-            H5Tclose(memory)
-            throw HDF5Call.invalid(operation, site, "its stored elements are \(H5Tget_size(stored)) bytes, not \(elementSize)")
-        }
+        conversion = try HDF5RawConversion(dataset, dtype: dtype, operation: operation)
         var size: hsize_t = 0
         fileSize = H5Fget_filesize(dataset.objectHandle.file.id, &size) >= 0 ? Int(clamping: size) : 0
 
@@ -79,15 +60,13 @@ final class HDF5ChunkedRows {
         rowBytes = shape.dropFirst().reduce(elementSize, *)
         let (bandBytes, bandOverflow) = min(chunkShape[0], shape[0]).multipliedReportingOverflow(by: rowBytes)
         guard !chunkOverflow, bytes <= Self.maximumBandBytes, !bandOverflow, bandBytes <= Self.maximumBandBytes else {
-            H5Tclose(stored)
-            H5Tclose(memory)
             throw HDF5Call.invalid(
                 operation, site,
                 Self.sizeProblem(shape: shape, chunkShape: chunkShape, elementSize: elementSize) ?? "its chunks are too large")
         }
         chunkBytes = bytes
 
-        fill = Self.fillElement(of: dataset, memoryType: memory, elementSize: elementSize)
+        fill = Self.fillElement(of: dataset, memoryType: conversion.memoryType, elementSize: elementSize)
 
         band = .allocate(byteCount: max(bandBytes, 1), alignment: 16)
         decoded = .allocate(byteCount: bytes + pipeline.checksumBytes + 1, alignment: 16)
@@ -143,8 +122,6 @@ final class HDF5ChunkedRows {
         decoded.deallocate()
         scratch.deallocate()
         raw.deallocate()
-        H5Tclose(storedType)
-        H5Tclose(memoryType)
     }
 
     /// Copies rows `firstRow ..< firstRow + buffer.count / rowBytes` into `buffer`.
@@ -247,11 +224,7 @@ final class HDF5ChunkedRows {
         {
             throw HDF5Call.invalid("decode the \(name) of dataset", site, problem)
         }
-        if converts {
-            try HDF5Call.check(
-                H5Tconvert(storedType, memoryType, chunkBytes / elementSize, decoded.baseAddress, nil, CHDF5_H5P_DEFAULT()),
-                "convert the \(name) of dataset", site)
-        }
+        try conversion.convert(UnsafeMutableRawBufferPointer(rebasing: decoded.prefix(chunkBytes)), what: name)
     }
 
     /// Copies the part of the decoded chunk at `offset` that lies inside the dataset into the band.

@@ -21,9 +21,7 @@ final class HDF5ContiguousRows {
     /// or nil when no storage is allocated.
     private let start: Int?
     private let file: InputFile?
-    private let storedType: hid_t
-    private let memoryType: hid_t
-    private let converts: Bool
+    private let conversion: HDF5RawConversion
     /// One element of the fill value, in the memory type.
     private let fill: [UInt8]
 
@@ -35,32 +33,10 @@ final class HDF5ContiguousRows {
         self.dataset = dataset
         rowCount = dataset.shape.first ?? 1
         elementSize = dtype.byteSize
-        let stored = H5Dget_type(handle.id)
-        guard stored >= 0 else { throw HDF5Call.failure("read datatype of dataset", site) }
-        let memory: hid_t
-        do {
-            let made = try HDF5ElementType.memoryType(for: dtype, storedType: stored, site)
-            memory = H5Tcopy(made.raw)
-        } catch {
-            H5Tclose(stored)
-            throw error
-        }
-        storedType = stored
-        memoryType = memory
-        converts = H5Tequal(stored, memory) <= 0
-        var closeTypes = true
-        defer {
-            if closeTypes {
-                H5Tclose(stored)
-                H5Tclose(memory)
-            }
-        }
-        guard H5Tget_size(stored) == elementSize else {
-            throw HDF5Call.invalid(operation, site, "its stored elements are \(H5Tget_size(stored)) bytes, not \(elementSize)")
-        }
+        conversion = try HDF5RawConversion(dataset, dtype: dtype, operation: operation)
         let total = dataset.shape.reduce(elementSize) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
         rowBytes = dataset.shape.isEmpty ? elementSize : (rowCount == 0 ? 0 : total / rowCount)
-        fill = HDF5ChunkedRows.fillElement(of: dataset, memoryType: memory, elementSize: elementSize)
+        fill = HDF5ChunkedRows.fillElement(of: dataset, memoryType: conversion.memoryType, elementSize: elementSize)
 
         HDF5Call.silenceErrorPrinting()
         var status = H5D_SPACE_STATUS_ERROR
@@ -70,7 +46,6 @@ final class HDF5ContiguousRows {
         if status == H5D_SPACE_STATUS_NOT_ALLOCATED {
             start = nil
             file = nil
-            closeTypes = false
             return
         }
         let address = H5Dget_offset(handle.id)
@@ -98,13 +73,10 @@ final class HDF5ContiguousRows {
         }
         start = base + Int(address)
         file = input
-        closeTypes = false
     }
 
     deinit {
         file?.close()
-        H5Tclose(storedType)
-        H5Tclose(memoryType)
     }
 
     /// Reads rows `firstRow ..< firstRow + buffer.count / rowBytes` into `buffer` (a scalar:
@@ -130,10 +102,6 @@ final class HDF5ContiguousRows {
         } catch {
             throw HDF5Call.invalid("read rows of dataset", site, error.reason)
         }
-        if converts {
-            try HDF5Call.check(
-                H5Tconvert(storedType, memoryType, buffer.count / elementSize, buffer.baseAddress, nil, CHDF5_H5P_DEFAULT()),
-                "convert rows of dataset", site)
-        }
+        try conversion.convert(buffer, what: "rows")
     }
 }
