@@ -77,31 +77,17 @@ public enum Checkpoints {
                 keras2: spec.keras2JSON, requested: request.writerOptions.kerasDialect, format: format, path: request.outputPath)
         }
         let writer = try format.descriptor.makeWriter(WriterRequest(path: request.outputPath, layout: layout, options: request.writerOptions))
-        do {
-            // A tensor's values depend only on the seed and its name, so skipping the tensors of
-            // shards another machine writes changes nothing in the rest, and any number of
-            // threads gives the same bytes.
-            let selected = plan.entries.indices.filter { writer.wantsTensor(at: $0) }
+        // A tensor's values depend only on the seed and its name, so skipping the tensors of
+        // shards another machine writes changes nothing in the rest, and any number of
+        // threads gives the same bytes.
+        let selected = plan.entries.indices.filter { writer.wantsTensor(at: $0) }
+        let drive = WriterDrive(writer: writer, isCancelled: request.isCancelled, onBytes: request.onBytes)
+        try drive.run {
             let generation = ParallelGeneration(
                 entries: plan.entries, selected: selected, seed: request.seed, threads: request.threads,
                 pieceElements: request.pieceElements ?? TensorGenerator.pieceElements)
-            try checkCancellation(request.isCancelled)
             request.onStart?(selected.reduce(0) { $0 + plan.entries[$1].info.byteCount })
-            try generation.run(
-                begin: { entry in
-                    try checkCancellation(request.isCancelled)
-                    try writer.beginTensor(entry.layoutTensor)
-                },
-                append: { bytes in
-                    try checkCancellation(request.isCancelled)
-                    try writer.append(bytes)
-                    request.onBytes?(bytes.count)
-                },
-                end: { _ in try writer.endTensor() })
-            try writer.finish()
-        } catch {
-            writer.abort()
-            throw error
+            try generation.run(begin: { entry in try drive.begin(entry.layoutTensor) }, append: drive.append, end: { _ in try drive.end() })
         }
         let files = writer.writtenFiles ?? [request.outputPath]
         // A sharded safetensors output is several files (and none at the target path itself).

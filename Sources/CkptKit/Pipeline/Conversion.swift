@@ -94,24 +94,13 @@ extension Checkpoints {
         let ring = RingReader(reader: reader, jobs: wanted.map { RingReader.Job(tensor: sources[$0].1, dtype: sources[$0].0.info.dtype) },
                               pieceBytes: request.pieceBytes ?? RingReader.defaultPieceBytes)
         var bytes = 0
-        do {
-            try ring.run(begin: { job in
-                try checkCancellation(request.isCancelled)
-                try writer.beginTensor(sources[wanted[job]].0)
-            }, append: { piece in
-                try checkCancellation(request.isCancelled)
-                try writer.append(piece)
-                request.onBytes?(piece.count)
-            }, end: { job in
-                try writer.endTensor()
+        let drive = WriterDrive(writer: writer, isCancelled: request.isCancelled, onBytes: request.onBytes)
+        try drive.run({
+            try ring.run(begin: { job in try drive.begin(sources[wanted[job]].0) }, append: drive.append, end: { job in
+                try drive.end()
                 bytes += sources[wanted[job]].0.info.byteCount
             })
-            try reader.verify()
-            try writer.finish()
-        } catch {
-            writer.abort()
-            throw error
-        }
+        }, beforeFinish: { try reader.verify() })
         let structure = resolved == nil ? "none" : (request.specPath != nil ? "--spec" : "the source file")
         let warnings = resolved == nil ? reader.modelConfigError.map {
             ["\(request.inputPath): the model config it carries is unreadable (\($0)); the tensors keep the file's own names"]
