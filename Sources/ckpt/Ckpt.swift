@@ -78,6 +78,6 @@ func reportingErrors(exitCode: Int32 = 1, _ body: () throws -> Void) throws {
 /// keep their order in a log that holds both).
 func printError(_ line: String) {
     fflush(nil)  // every C stream: standard output is the one with anything buffered
-    let single = line.replacingOccurrences(of: "\n", with: " ")
+    let single = ErrorText.oneLine(line)
     FileHandle.standardError.write(Data((single + "\n").utf8))
 }

@@ -305,7 +305,7 @@ public enum TemporaryName {
 }
 
 /// An error preparing or committing an output file.
-public struct OutputError: Error, Sendable, CustomStringConvertible {
+public struct OutputError: LocatedError {
     /// The target path.
     public var path: String
     /// What went wrong.
@@ -317,5 +317,5 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { "\(path): \(message)" }
+    public var location: String { path }
 }

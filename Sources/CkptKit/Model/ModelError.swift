@@ -1,5 +1,5 @@
 /// An error in a model architecture file: what is wrong, and where.
-public struct ModelError: Error, Sendable, CustomStringConvertible {
+public struct ModelError: LocatedError {
     /// The file the architecture came from (empty when read from memory).
     public var file: String
     /// What is wrong, naming the layer and its place in the file.
@@ -11,5 +11,5 @@ public struct ModelError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { file.isEmpty ? message : "\(file): \(message)" }
+    public var location: String { file }
 }

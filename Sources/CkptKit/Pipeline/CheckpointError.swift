@@ -1,5 +1,5 @@
 /// An error converting, comparing or opening checkpoints: which file, and what does not fit.
-public struct CheckpointError: Error, Sendable, CustomStringConvertible {
+public struct CheckpointError: LocatedError {
     /// The file concerned.
     public var path: String
     /// What is wrong.
@@ -11,5 +11,5 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { "\(path): \(message)" }
+    public var location: String { path }
 }

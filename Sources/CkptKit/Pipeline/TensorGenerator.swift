@@ -216,9 +216,9 @@ final class TensorGenerator {
 }
 
 /// An error generating values.
-public struct GenerationError: Error, Sendable, CustomStringConvertible {
+public struct GenerationError: LocatedError {
     /// What went wrong.
     public var message: String
     init(_ message: String) { self.message = message }
-    public var description: String { message }
+    public var location: String { "" }
 }

@@ -1,5 +1,5 @@
 /// An error in a rules file, a `--rule` or a `--scheme`: which rule, where it is, and what is wrong.
-public struct RuleError: Error, Sendable, CustomStringConvertible {
+public struct RuleError: LocatedError {
     /// Where the rule is: `rules.json: rule 2 (rules[1], line 7)` or `--rule 'head/*=zeroes'`.
     public var location: String
     /// What is wrong.
@@ -11,5 +11,4 @@ public struct RuleError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { location.isEmpty ? message : "\(location): \(message)" }
 }

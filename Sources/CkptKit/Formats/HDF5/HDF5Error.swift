@@ -52,6 +52,6 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable, Hashable {
 
     /// Replaces line breaks with spaces, keeping everything else (paths may contain any spacing).
     static func withoutLineBreaks(_ text: String) -> String {
-        String(text.map { $0.isNewline ? " " : $0 })
+        ErrorText.oneLine(text)
     }
 }

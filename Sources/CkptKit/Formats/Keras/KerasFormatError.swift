@@ -49,6 +49,6 @@ public struct KerasFormatError: Error, Sendable, Hashable, CustomStringConvertib
     public var description: String {
         let text = object.map { "\(path): \($0): \(reason)" } ?? "\(path): \(reason)"
         // Names come from the file; keep the message on one line.
-        return String(text.map { $0.isNewline ? " " : $0 })
+        return ErrorText.oneLine(text)
     }
 }

@@ -48,7 +48,7 @@ public struct NPZError: Error, Sendable, Hashable, CustomStringConvertible {
             text = "\(path): \(reason)"
         }
         // Names and reasons can carry file content; keep the message on one line.
-        return String(text.map { $0.isNewline ? " " : $0 })
+        return ErrorText.oneLine(text)
     }
 }
 

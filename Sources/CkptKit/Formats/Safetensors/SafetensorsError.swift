@@ -42,7 +42,7 @@ public struct SafetensorsError: Error, Sendable, Hashable, CustomStringConvertib
             text = "\(path): \(reason)"
         }
         // Names and reasons can carry file content; keep the message on one line.
-        return String(text.map { $0.isNewline ? " " : $0 })
+        return ErrorText.oneLine(text)
     }
 }
 
