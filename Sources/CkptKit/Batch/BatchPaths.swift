@@ -58,14 +58,15 @@ enum BatchPaths {
         normalized(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
     }
 
+    /// Every format's file endings, longest first (`.weights.h5` before `.h5`).
+    private static let checkpointEndings = FormatRegistry.all.flatMap(\.extensions).sorted { $0.count > $1.count }
+
     /// The file name without its checkpoint ending (`a.weights.h5` → `a`,
     /// `m.safetensors.index.json` → `m`), or else without its last extension (`notes.txt` → `notes`).
     static func stem(_ path: String) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let lower = name.lowercased()
-        // Every format's endings, longest first (`.weights.h5` before `.h5`).
-        let endings = FormatRegistry.all.flatMap(\.extensions).sorted { $0.count > $1.count }
-        for ending in endings where lower.hasSuffix(ending) && name.count > ending.count {
+        for ending in checkpointEndings where lower.hasSuffix(ending) && name.count > ending.count {
             return String(name.dropLast(ending.count))
         }
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }

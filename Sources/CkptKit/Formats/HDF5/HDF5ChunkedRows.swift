@@ -28,8 +28,6 @@ final class HDF5ChunkedRows {
     private let rowBytes: Int
     private let conversion: HDF5RawConversion
     private let fileSize: Int
-    /// One element of the fill value, in the memory type.
-    private let fill: [UInt8]
 
     private var band: UnsafeMutableRawBufferPointer
     private var bandIndex = -1
@@ -66,27 +64,11 @@ final class HDF5ChunkedRows {
         }
         chunkBytes = bytes
 
-        fill = Self.fillElement(of: dataset, memoryType: conversion.memoryType, elementSize: elementSize)
 
         band = .allocate(byteCount: max(bandBytes, 1), alignment: 16)
         decoded = .allocate(byteCount: bytes + pipeline.checksumBytes + 1, alignment: 16)
         scratch = .allocate(byteCount: bytes + pipeline.checksumBytes + 1, alignment: 16)
         raw = .allocate(byteCount: 0, alignment: 16)
-    }
-
-    /// One element of `dataset`'s fill value in `memoryType` (zeros when none is defined), which
-    /// a chunk or a contiguous dataset never written reads as.
-    static func fillElement(of dataset: HDF5Dataset, memoryType: hid_t, elementSize: Int) -> [UInt8] {
-        var element = [UInt8](repeating: 0, count: elementSize)
-        let dcpl = H5Dget_create_plist(dataset.objectHandle.id)
-        guard dcpl >= 0 else { return element }
-        defer { H5Pclose(dcpl) }
-        var defined = H5D_FILL_VALUE_UNDEFINED
-        if H5Pfill_value_defined(dcpl, &defined) >= 0, defined != H5D_FILL_VALUE_UNDEFINED,
-           H5Pget_fill_value(dcpl, memoryType, &element) < 0 {
-            element = [UInt8](repeating: 0, count: elementSize)
-        }
-        return element
     }
 
     /// Why a compressed or unwritten dataset of this shape is refused (a row, a chunk or a
@@ -189,11 +171,7 @@ final class HDF5ChunkedRows {
             H5Dget_chunk_info_by_coord(dataset.objectHandle.id, offset, &mask, &address, &size),
             "look up the \(name) of dataset", site)
         if address == CHDF5_HADDR_UNDEF() || size == 0 {
-            fill.withUnsafeBytes { element in
-                for start in stride(from: 0, to: chunkBytes, by: elementSize) {
-                    decoded.baseAddress!.advanced(by: start).copyMemory(from: element.baseAddress!, byteCount: elementSize)
-                }
-            }
+            conversion.fillValue(into: UnsafeMutableRawBufferPointer(rebasing: decoded.prefix(chunkBytes)))
             return
         }
         let stored = Int(clamping: size)

@@ -22,8 +22,6 @@ final class HDF5ContiguousRows {
     private let start: Int?
     private let file: InputFile?
     private let conversion: HDF5RawConversion
-    /// One element of the fill value, in the memory type.
-    private let fill: [UInt8]
 
     /// Prepares to read `dataset` (contiguous, its values in the file) as `dtype` bytes.
     init(_ dataset: HDF5Dataset, dtype: DType) throws {
@@ -34,9 +32,9 @@ final class HDF5ContiguousRows {
         rowCount = dataset.shape.first ?? 1
         elementSize = dtype.byteSize
         conversion = try HDF5RawConversion(dataset, dtype: dtype, operation: operation)
-        let total = dataset.shape.reduce(elementSize) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+        // The dataset's size in bytes was checked not to overflow when it was opened.
+        let total = dataset.elementCount * elementSize
         rowBytes = dataset.shape.isEmpty ? elementSize : (rowCount == 0 ? 0 : total / rowCount)
-        fill = HDF5ChunkedRows.fillElement(of: dataset, memoryType: conversion.memoryType, elementSize: elementSize)
 
         HDF5Call.silenceErrorPrinting()
         var status = H5D_SPACE_STATUS_ERROR
@@ -90,11 +88,7 @@ final class HDF5ContiguousRows {
         }
         guard !buffer.isEmpty else { return }
         guard let start, let file else {
-            fill.withUnsafeBytes { element in
-                for offset in stride(from: 0, to: buffer.count, by: elementSize) {
-                    buffer.baseAddress!.advanced(by: offset).copyMemory(from: element.baseAddress!, byteCount: elementSize)
-                }
-            }
+            conversion.fillValue(into: buffer)
             return
         }
         do {

@@ -2,7 +2,8 @@ import CHDF5
 
 /// Converts a dataset's raw stored elements (any byte order or float layout a numeric type can
 /// have) to little-endian `dtype` bytes in ckpt's own buffer, with `H5Tconvert`: what
-/// ``HDF5ChunkedRows`` and ``HDF5ContiguousRows`` do after reading raw bytes themselves.
+/// ``HDF5ChunkedRows`` and ``HDF5ContiguousRows`` do after reading raw bytes themselves; and the
+/// dataset's fill value, which storage never written reads as.
 final class HDF5RawConversion {
     let storedType: hid_t
     let memoryType: hid_t
@@ -10,6 +11,8 @@ final class HDF5RawConversion {
     let converts: Bool
     /// Bytes per element, stored and in memory alike.
     let elementSize: Int
+    /// One element of the dataset's fill value in the memory type (zeros when none is defined).
+    private let fill: [UInt8]
     private let site: HDF5Site
 
     /// The conversion of `dataset`'s elements to `dtype`, whose size they must have.
@@ -35,6 +38,30 @@ final class HDF5RawConversion {
         storedType = stored
         memoryType = memory
         converts = H5Tequal(stored, memory) <= 0
+        fill = Self.fillElement(of: dataset, memoryType: memory, elementSize: elementSize)
+    }
+
+    private static func fillElement(of dataset: HDF5Dataset, memoryType: hid_t, elementSize: Int) -> [UInt8] {
+        var element = [UInt8](repeating: 0, count: elementSize)
+        let dcpl = H5Dget_create_plist(dataset.objectHandle.id)
+        guard dcpl >= 0 else { return element }
+        defer { H5Pclose(dcpl) }
+        var defined = H5D_FILL_VALUE_UNDEFINED
+        if H5Pfill_value_defined(dcpl, &defined) >= 0, defined != H5D_FILL_VALUE_UNDEFINED,
+           H5Pget_fill_value(dcpl, memoryType, &element) < 0 {
+            element = [UInt8](repeating: 0, count: elementSize)
+        }
+        return element
+    }
+
+    /// Fills the whole elements of `buffer` with the fill value (storage never written).
+    func fillValue(into buffer: UnsafeMutableRawBufferPointer) {
+        guard let base = buffer.baseAddress else { return }
+        fill.withUnsafeBytes { element in
+            for offset in stride(from: 0, to: buffer.count - buffer.count % elementSize, by: elementSize) {
+                base.advanced(by: offset).copyMemory(from: element.baseAddress!, byteCount: elementSize)
+            }
+        }
     }
 
     deinit {

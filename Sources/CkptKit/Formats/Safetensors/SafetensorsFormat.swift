@@ -10,7 +10,7 @@ extension SafetensorsWriter {
             guard let indexName = plan.indexName else {
                 return PlannedFiles(paths: [path], valueBytes: [layout.tensors.reduce(0) { $0 + $1.info.byteCount }])
             }
-            let folder = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
+            let folder = split(path: path).folder
             var paths: [String] = []
             var bytes: [Int] = []
             for shard in plan.files {
@@ -20,8 +20,7 @@ extension SafetensorsWriter {
             return PlannedFiles(paths: paths + [folder + indexName], valueBytes: bytes + [0])
         },
         shardIndex: { path in
-            let folder = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
-            let name = path.split(separator: "/").last.map(String.init) ?? path
+            let (folder, name) = SafetensorsWriter.split(path: path)
             return folder + SafetensorsShardPlan.stem(of: name) + SafetensorsShardPlan.indexSuffix
         })
 }

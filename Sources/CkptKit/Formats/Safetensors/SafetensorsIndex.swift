@@ -69,9 +69,8 @@ struct SafetensorsIndex: Sendable, Hashable {
         guard let root = parsed.object else { throw invalid("the index is not a JSON object") }
         var totalSize: Int?
         var weightMap: [(tensor: String, file: String)]?
-        var seenRoot = Set<String>()
+        // JSONParser refuses a repeated member name, so keys (and weight_map's tensors) are unique.
         for (key, value) in root.members {
-            guard seenRoot.insert(key).inserted else { throw invalid("the key \"\(key)\" appears more than once") }
             switch key {
             case "metadata":
                 guard let metadata = value.object else { throw invalid("\"metadata\" is not an object") }
@@ -83,12 +82,8 @@ struct SafetensorsIndex: Sendable, Hashable {
                 }
             case "weight_map":
                 guard let map = value.object else { throw invalid("\"weight_map\" is not an object") }
-                var seen = Set<String>()
                 var entries: [(tensor: String, file: String)] = []
                 for (tensor, fileValue) in map.members {
-                    guard seen.insert(tensor).inserted else {
-                        throw invalid("the tensor appears more than once in weight_map", key: tensor)
-                    }
                     guard let file = fileValue.string else {
                         throw invalid("its weight_map value is not a file name string", key: tensor)
                     }

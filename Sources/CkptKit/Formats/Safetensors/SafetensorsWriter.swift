@@ -299,13 +299,13 @@ final class SafetensorsWriter: CheckpointWriter {
                                   targetName: split(path: path).name)
     }
 
-    // MARK: Private
-
     /// `path`'s folder prefix (empty, or ending in `/`) and file name.
-    private static func split(path: String) -> (folder: String, name: String) {
+    static func split(path: String) -> (folder: String, name: String) {
         guard let slash = path.lastIndex(of: "/") else { return ("", path) }
         return (String(path[...slash]), String(path[path.index(after: slash)...]))
     }
+
+    // MARK: Private
 
     /// Checks names and shapes; returns each tensor's byte count.
     private static func validate(_ tensors: [TensorInfo], path: String) throws -> [Int] {
