@@ -36,6 +36,14 @@ public enum TestPaths {
         return venv.appendingPathComponent("bin/python").path
     }
 
+    /// The torch/transformers/gguf interop venv's Python (`scripts/setup-python-torch.sh` creates
+    /// it, outside the repository because it is large); `$CKPT_VENV_TORCH` overrides the folder.
+    public static var torchVenvPython: String {
+        let venv = ProcessInfo.processInfo.environment["CKPT_VENV_TORCH"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/ckpt/venv-torch")
+        return venv.appendingPathComponent("bin/python").path
+    }
+
     /// The interop venv's Python (`scripts/setup-python.sh` creates it); `$CKPT_VENV` overrides the folder.
     public static var venvPython: String {
         let venv = ProcessInfo.processInfo.environment["CKPT_VENV"].map { URL(fileURLWithPath: $0) }
