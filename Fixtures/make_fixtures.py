@@ -122,6 +122,20 @@ def build_embed():
     return keras.Model(inp, out, name="embed")
 
 
+def build_reversible():
+    """ReversibleEmbedding: an untied one called forward and in reverse (a language model's
+    input table and output head), and a tied one."""
+    inp = keras.Input(shape=(12,), dtype="int32", name="tokens")
+    table = layers.ReversibleEmbedding(300, 16, tie_weights=False, name="token_embedding")
+    x = table(inp)
+    x = layers.Dense(16, activation="gelu", name="mlp")(x)
+    x = layers.LayerNormalization(name="ln")(x)
+    logits = table(x, reverse=True)
+    tied = layers.ReversibleEmbedding(40, 8, name="tied_embedding")(inp)
+    pooled = layers.GlobalAveragePooling1D(name="pool")(tied)
+    return keras.Model(inp, [logits, pooled], name="reversible")
+
+
 def build_respect():
     """Layers whose configs carry non-default initializers (for --respect-config)."""
     tokens = keras.Input(shape=(12,), dtype="int32", name="tokens")
@@ -291,6 +305,7 @@ MODELS = [
     ("resnet_block", build_resnet_block),
     ("nested", build_nested),
     ("embed", build_embed),
+    ("reversible", build_reversible),
     ("respect", build_respect),
     ("resnet50", build_resnet50),
     ("mobilenetv2", build_mobilenetv2),

@@ -92,6 +92,8 @@ case(L.Dot(axes=(1, 1)), (4, 5), (4, 6))
 case(L.Dot(axes=-1), (4,), (4,))
 # Embedding and recurrent.
 case(L.Embedding(100, 8), (12,))
+case(L.ReversibleEmbedding(100, 8), (12,))
+case(L.ReversibleEmbedding(50, 6, tie_weights=False), (3, 4))
 case(L.SimpleRNN(6), (10, 4))
 case(L.LSTM(6, return_sequences=True), (10, 4))
 case(L.LSTM(6, return_state=True), (10, 4))

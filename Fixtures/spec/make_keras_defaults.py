@@ -39,6 +39,7 @@ GlobalAveragePooling2D GlobalAveragePooling3D GlobalMaxPooling1D GlobalMaxPoolin
 GlobalMaxPooling3D GroupNormalization GroupQueryAttention Identity LSTM LayerNormalization LeakyReLU
 Masking MaxPooling1D MaxPooling2D MaxPooling3D Maximum Minimum MultiHeadAttention Multiply
 Normalization PReLU Permute RMSNormalization ReLU RepeatVector Rescaling Reshape Resizing
+ReversibleEmbedding
 SeparableConv1D SeparableConv2D SimpleRNN Softmax SpatialDropout1D SpatialDropout2D
 SpatialDropout3D Subtract TimeDistributed UnitNormalization UpSampling1D UpSampling2D UpSampling3D
 ZeroPadding1D ZeroPadding2D ZeroPadding3D""".split()

@@ -10,8 +10,8 @@ public final class BackgroundProcess: @unchecked Sendable {
     public init(_ executable: String, _ arguments: [String], currentDirectory: String? = nil) throws {
         outputFolder = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-bg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("out").path, contents: nil)
-        FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("err").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("out").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFolder.appendingPathComponent("err").path, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }

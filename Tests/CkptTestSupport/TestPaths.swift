@@ -12,6 +12,15 @@ public enum TestPaths {
         repository.appendingPathComponent("Fixtures").appendingPathComponent(relativePath).path
     }
 
+    /// The Keras 3 fixture models (`Fixtures/keras/<name>.json`, each with the
+    /// `<name>.reference.json` that `Fixtures/make_fixtures.py` wrote from Keras), by name: a
+    /// model added to the script is in every suite that takes this list.
+    public static let kerasFixtureModels: [String] = {
+        let folder = repository.appendingPathComponent("Fixtures/keras").path
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasSuffix(".reference.json") }.map { String($0.dropLast(".reference.json".count)) }.sorted()
+    }()
+
     /// The `ckpt` binary under test: `$CKPT_BINARY`, else the one built beside the test bundle.
     public static var ckptBinary: String {
         if let override = ProcessInfo.processInfo.environment["CKPT_BINARY"], !override.isEmpty {

@@ -50,6 +50,9 @@ public struct KerasLayer: Sendable {
     public var namedInputShapes: [String: [Int?]] = [:]
     /// For each call of the layer, the tensors it consumed.
     public var calls: [[TensorReference]]
+    /// For each call read from Keras 3 JSON, its plain keyword arguments (``KerasModelReader/callOptions(_:)``);
+    /// empty for Keras 2 JSON and compact specs.
+    public var callOptions: [JSONObject] = []
     /// The model inside, for a nested Functional or Sequential.
     public var submodel: KerasModel?
     /// The layers inside a wrapper (Bidirectional: forward then backward; TimeDistributed: one).

@@ -133,6 +133,7 @@ public struct KerasModelReader: Sendable {
         if let nodes = entry["inbound_nodes"]?.array {
             for (nodeIndex, node) in nodes.enumerated() {
                 layer.calls.append(try readCall(node, path: "\(path).inbound_nodes[\(nodeIndex)]"))
+                layer.callOptions.append(Self.callOptions(node))
             }
         }
         // Input shapes: build_config is authoritative; else the shapes carried by the inbound tensors.
@@ -253,6 +254,23 @@ public struct KerasModelReader: Sendable {
             throw fail("\(path): expected an inbound node object or list")
         }
         return references
+    }
+
+    /// A Keras 3 call's plain keyword arguments (`{"reverse": true}`, `{"training": false}`): the
+    /// `kwargs` members that hold no tensor. Keras 2 calls give none.
+    static func callOptions(_ node: JSONValue) -> JSONObject {
+        var options = JSONObject()
+        guard let kwargs = node.object?["kwargs"]?.object else { return options }
+        func holdsTensor(_ value: JSONValue) -> Bool {
+            switch value {
+            case .array(let items): return items.contains(where: holdsTensor)
+            case .object(let object):
+                return object["class_name"]?.string == "__keras_tensor__" || object.members.contains { holdsTensor($0.value) }
+            default: return false
+            }
+        }
+        for member in kwargs.members where !holdsTensor(member.value) { options[member.key] = member.value }
+        return options
     }
 
     /// Finds every `keras_history` in a call's arguments (they can be nested in lists and dicts).

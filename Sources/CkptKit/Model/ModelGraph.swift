@@ -89,23 +89,44 @@ public struct ModelGraph: Sendable {
     /// The layers whose outputs are the model's outputs.
     public var outputLayers: Set<Int> { Set(outputs.map(\.producer)) }
 
-    /// Every layer after the layers it consumes (depth first from the first layer, as the file
-    /// lists them), or an error naming the layers on a cycle.
-    public func dependencyOrder(label: (Int) -> String) throws(ModelError) -> [Int] {
-        var state = [UInt8](repeating: 0, count: names.count)  // 0 new, 1 visiting, 2 done
-        var order: [Int] = []
-        func visit(_ index: Int, chain: [Int]) throws(ModelError) {
-            if state[index] == 2 { return }
-            if state[index] == 1 {
-                let cycle = (chain.drop { $0 != index } + [index]).map { names[$0] }.joined(separator: " → ")
-                throw ModelError("the model's graph has a cycle: \(cycle) (at \(label(index)))")
+    /// One call of one layer: the unit the graph is ordered and (next) executed by. A layer
+    /// called twice (a shared layer; a ReversibleEmbedding called forward, then in reverse on
+    /// what came of its first call) is two nodes.
+    public struct CallNode: Hashable, Sendable {
+        /// The layer's index in `model.layers`.
+        public var layer: Int
+        /// Which of its calls (0 for a layer the graph never calls: an InputLayer, a
+        /// Sequential's first layer).
+        public var call: Int
+    }
+
+    /// Every call after the calls whose outputs it consumes (depth first, from the first
+    /// layer's first call, as the file lists them), or an error naming the layers on a cycle.
+    /// Each layer has at least one node.
+    public func callOrder(label: (Int) -> String) throws(ModelError) -> [CallNode] {
+        var state: [CallNode: UInt8] = [:]  // absent new, 1 visiting, 2 done
+        var order: [CallNode] = []
+        func visit(_ node: CallNode, chain: [CallNode]) throws(ModelError) {
+            switch state[node] {
+            case 2?: return
+            case 1?:
+                let cycle = (chain.drop { $0 != node } + [node]).map { names[$0.layer] }.joined(separator: " → ")
+                throw ModelError("the model's graph has a cycle: \(cycle) (at \(label(node.layer)))")
+            default: break
             }
-            state[index] = 1
-            for producer in producers[index] { try visit(producer, chain: chain + [index]) }
-            state[index] = 2
-            order.append(index)
+            state[node] = 1
+            if calls[node.layer].indices.contains(node.call) {
+                for case let input? in calls[node.layer][node.call] where calls[input.producer].indices.contains(input.node)
+                    || (calls[input.producer].isEmpty && input.node == 0) {
+                    try visit(CallNode(layer: input.producer, call: input.node), chain: chain + [node])
+                }
+            }
+            state[node] = 2
+            order.append(node)
         }
-        for index in names.indices { try visit(index, chain: []) }
+        for layer in names.indices {
+            for call in 0..<max(1, calls[layer].count) { try visit(CallNode(layer: layer, call: call), chain: []) }
+        }
         return order
     }
 }

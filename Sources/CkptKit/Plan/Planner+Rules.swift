@@ -24,7 +24,7 @@ extension Planner {
         }
         collect(model, prefix: "")
         let positions = Dictionary(order.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let classifier = order.last { $0.className == "Dense" && branches.branches(containing: $0.name).isEmpty }?.name
+        let classifier = order.last { LayerRegistry.kind(of: $0.className) == .dense && branches.branches(containing: $0.name).isEmpty }?.name
         let ruleModel = RuleModel(branches: branches, positions: positions, weightedCount: order.count, classifier: classifier)
         return RulesState(set: set, model: ruleModel)
     }

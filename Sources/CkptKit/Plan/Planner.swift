@@ -240,7 +240,7 @@ public struct Planner: Sendable {
             let finding = ActivationTracer().trace(layer: layer.name, ownActivation: own, in: scope)
             var how = "activation \(finding.activation)"
             if own == "linear" && variable.innerActivation == "linear" && variable.role == .depthwiseKernel
-                && layer.className.hasPrefix("Separable") {
+                && LayerRegistry.kind(of: layer.className) == .separableConvolution {
                 how = "depthwise output feeds the pointwise kernel linearly"
             } else if finding.source != layer.name {
                 if let source = finding.source {
@@ -265,7 +265,7 @@ public struct Planner: Sendable {
         // The layer the config belongs to: a wrapped LSTM's (its config replaces the wrapper's
         // here), else the layer or the one a wrapper holds.
         let (className, config) = Profile.configOwner(of: variable, in: layer)
-        guard variable.name == "bias", className == "LSTM" || Profile.convLSTMClasses.contains(className),
+        guard variable.name == "bias", LayerRegistry.kind(of: className).gates == 4,
               config["unit_forget_bias"]?.bool ?? true,
               let units = config["units"]?.int ?? config["filters"]?.int, variable.shape == [4 * units],
               let base = try? initializer.distribution(fans: Fans.keras(shape: variable.shape))

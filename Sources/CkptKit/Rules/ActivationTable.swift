@@ -51,38 +51,11 @@ public enum ActivationTable {
     }
 
     /// The activation applied by an activation *layer* (`Activation`, `ReLU`, `LeakyReLU`, `ELU`,
-    /// `Softmax`), or nil for other classes.
+    /// `Softmax`; PReLU, which starts as a ReLU with Keras' alpha = 0), by its descriptor; nil
+    /// for other classes.
     static func activation(ofLayer layer: KerasLayer) -> String? {
-        switch layer.className {
-        case "Activation":
-            return (try? ConfigReader(layer: layer).activation()) ?? "linear"
-        case "ReLU":
-            if let slope = layer.config["negative_slope"]?.double, slope != 0 { return "leaky_relu" }
-            if layer.config["max_value"]?.double == 6 { return "relu6" }
-            return "relu"
-        case "LeakyReLU": return "leaky_relu"
-        // PReLU starts with alpha = 0 (Keras' default): a ReLU.
-        case "PReLU": return "prelu"
-        case "ELU": return "elu"
-        case "Softmax": return "softmax"
-        default: return nil
-        }
+        LayerRegistry.descriptor(layer.className)?.activation?(layer)
     }
-
-    /// Layers an activation looks through: they neither mix features nonlinearly nor end the
-    /// path (normalization, dropout, reshaping, pooling, padding, additive merges).
-    static let transparentClasses: Set<String> = [
-        "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization", "RMSNormalization",
-        "Normalization", "LayerScale",
-        "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout",
-        "AlphaDropout", "ActivityRegularization",
-        "Flatten", "Reshape", "Permute", "RepeatVector", "Identity", "Rescaling",
-        "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
-        "UpSampling1D", "UpSampling2D", "UpSampling3D",
-        "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
-        "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
-        "Add", "Subtract", "Average", "Maximum", "Concatenate", "CustomScaleLayer",
-    ]
 
     /// Op layers (`x + y`) that are additive merges.
     static let transparentOperations: Set<String> = ["Add", "Subtract", "Concatenate", "Reshape", "Transpose"]

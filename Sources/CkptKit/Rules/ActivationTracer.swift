@@ -78,6 +78,6 @@ struct ActivationTracer {
         if layer.isOperation {
             return ActivationTable.transparentOperations.contains(layer.registeredName ?? layer.className)
         }
-        return ActivationTable.transparentClasses.contains(layer.className)
+        return LayerRegistry.kind(of: layer.className).isTransparent
     }
 }

@@ -67,16 +67,6 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
         return (layer.className, layer.config)
     }
 
-    static let convolutionClasses: Set<String> = [
-        "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
-        "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
-    ]
-    static let recurrentGates: [String: Int] = ["SimpleRNN": 1, "LSTM": 4, "GRU": 3]
-    static let convLSTMClasses: Set<String> = ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
-    static let attentionClasses: Set<String> = ["MultiHeadAttention", "GroupedQueryAttention"]
-    static let normalizationClasses: Set<String> = [
-        "BatchNormalization", "LayerNormalization", "GroupNormalization", "RMSNormalization",
-    ]
 
     /// One tensor being decided.
     private struct Context {
@@ -87,6 +77,8 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
         let siblings: [VariableSpec]
         let convention: FanConvention
 
+        /// What the class computes: the profile picks the framework module of that kind.
+        var kind: LayerKind { LayerRegistry.kind(of: className) }
         var name: String { variable.name }
         var shape: [Int] { variable.shape }
         /// Where the variable sits below the layer, lower-cased (`query/kernel`, `attention_output/bias`).
@@ -104,18 +96,18 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
             let s = spec.shape
             guard s.count >= 2 else { return .shapeOnly }
             let kernel = Array(s.dropLast(2)), rows = s[s.count - 2], cols = s[s.count - 1]
-            switch className {
-            case "Dense" where s.count == 2: return .dense(inputs: rows, outputs: cols)
-            case "Embedding": return .embedding(vocabulary: rows, dim: cols)
-            case "DepthwiseConv1D", "DepthwiseConv2D":
+            switch kind {
+            case .dense where s.count == 2: return .dense(inputs: rows, outputs: cols)
+            case .embedding: return .embedding(vocabulary: rows, dim: cols)
+            case .depthwiseConvolution:
                 return .depthwise(kernel: kernel, channels: rows, multiplier: cols)
-            case "SeparableConv1D", "SeparableConv2D":
+            case .separableConvolution:
                 return spec.role == .depthwiseKernel
                     ? .depthwise(kernel: kernel, channels: rows, multiplier: cols)
                     : .convolution(kernel: kernel, inputChannels: rows, outputChannels: cols, groups: 1)
-            case "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose":
+            case .transposedConvolution:
                 return .transposedConvolution(kernel: kernel, inputChannels: cols, outputChannels: rows, strides: [])
-            case "Conv1D", "Conv2D", "Conv3D":
+            case .convolution:
                 let groups = max(1, config["groups"]?.int ?? 1)
                 return .convolution(kernel: kernel, inputChannels: rows * groups, outputChannels: cols, groups: groups)
             default: return .shapeOnly
@@ -137,7 +129,7 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
             return nil
         }
 
-        var isNormalizationVariable: Bool { Profile.normalizationClasses.contains(className) }
+        var isNormalizationVariable: Bool { kind == .normalization }
 
         /// Norm scale 1 / offset 0, moving mean 0 / variance 1 (every profile).
         func normalization(_ dialect: Initializer.Dialect) -> Choice? {
@@ -152,14 +144,14 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
 
         /// Layers every profile keeps as Keras makes them (no framework equivalent, or not random).
         func common() -> Choice? {
-            switch className {
-            case "Normalization":
+            switch kind {
+            case .statistics:
                 switch name {
                 case "variance": return make(.ones, .keras, "Normalization variance ones (as Keras; not random)")
                 case "mean", "count": return make(.zeros, .keras, "Normalization \(name) zeros (as Keras; not random)")
                 default: return nil
                 }
-            case "LayerScale" where name == "gamma":
+            case .layerScale where name == "gamma":
                 guard let value = config["init_values"]?.double else { return nil }
                 return make(.constant(value: value), .keras, "LayerScale gamma = init_values (as Keras)")
             default: return nil
@@ -167,7 +159,7 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
         }
 
         var attentionProjection: (isOutput: Bool, inputs: Int, outputs: Int)? {
-            guard Profile.attentionClasses.contains(className), shape.count >= 2 else { return nil }
+            guard kind == .attention, shape.count >= 2 else { return nil }
             if case .attention(let dim, let heads, let headDim, let isOutput) = variable.fanSemantics {
                 return isOutput ? (true, heads * headDim, dim) : (false, dim, heads * headDim)
             }
@@ -182,8 +174,8 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
         func keras() throws(InitializerError) -> Choice? {
             if let common = common() { return common }
             if isNormalizationVariable, let norm = normalization(.keras) { return norm }
-            if className == "PReLU" && name == "alpha" { return make(.zeros, .keras, "PReLU alpha zeros") }
-            if (className == "LSTM" || Profile.convLSTMClasses.contains(className)) && name == "bias",
+            if kind == .prelu && name == "alpha" { return make(.zeros, .keras, "PReLU alpha zeros") }
+            if kind.gates == 4 && name == "bias",
                config["unit_forget_bias"]?.bool ?? true, let units = units, shape == [4 * units] {
                 return make(.zeros, .keras, "\(className) bias zeros, unit_forget_bias: forget gate ones",
                             fill: .structured(.unitForgetBias(units: units, base: .constant(0))))
@@ -205,8 +197,7 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
                 return make(.randomUniform(minval: -bound, maxval: bound), .torch,
                             "\(what) bias U(±1/√fan_in), fan_in=\(NumberText.short(fanIn))")
             }
-            if let gates = Profile.recurrentGates[className] {
-                _ = gates
+            if case .recurrent = kind {
                 guard let units = units, units > 0 else { return nil }
                 let bound = 1 / Double(units).squareRoot()
                 let module = className == "SimpleRNN" ? "RNN" : className
@@ -232,21 +223,26 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
                             "MultiheadAttention in_proj_weight xavier_uniform over the packed (\(Int(fans.fanOut)), \(projection.inputs))",
                             fans: fans)
             }
-            switch className {
-            case "Dense", "EinsumDense":
+            switch kind {
+            case _ where kind.isLinear:
                 if variable.role.isKernel {
                     return make(linearDefault, .torch, "Linear weight kaiming_uniform(a=√5) = U(±1/√fan_in)", fans: try fans(of: variable))
                 }
                 if name == "bias", let kernel = kernelOfBias { return bias(fanIn: try fans(of: kernel).fanIn, "Linear") }
-            case _ where Profile.convolutionClasses.contains(className) || Profile.convLSTMClasses.contains(className):
-                let module = Profile.convLSTMClasses.contains(className) ? "Conv (no ConvLSTM in torch)" : "Conv"
+            case _ where kind.isConvolution || kind == .convolutionalRecurrent:
+                let module = kind == .convolutionalRecurrent ? "Conv (no ConvLSTM in torch)" : "Conv"
                 if variable.role.isKernel {
                     return make(linearDefault, .torch, "\(module) weight kaiming_uniform(a=√5) = U(±1/√fan_in)", fans: try fans(of: variable))
                 }
                 if name == "bias", let kernel = kernelOfBias { return bias(fanIn: try fans(of: kernel).fanIn, module) }
-            case "Embedding":
+            case .embedding:
                 if name == "embeddings" { return make(.randomNormal(mean: 0, stddev: 1), .torch, "Embedding weight N(0, 1)") }
-            case "PReLU":
+                // A projection back onto the vocabulary (ReversibleEmbedding's reverse_embeddings):
+                // a bias-free Linear.
+                if variable.role.isKernel {
+                    return make(linearDefault, .torch, "Linear weight kaiming_uniform(a=√5) = U(±1/√fan_in)", fans: try fans(of: variable))
+                }
+            case .prelu:
                 if name == "alpha" { return make(.constant(value: 0.25), .torch, "PReLU weight 0.25") }
             default: break
             }
@@ -259,7 +255,7 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
             if let common = common() { return common }
             if isNormalizationVariable, let norm = normalization(.jax) { return norm }
             if name == "bias" { return make(.zeros, .jax, "\(className) bias zeros") }
-            if let gates = Profile.recurrentGates[className], let units = units, units > 0 {
+            if case .recurrent(let gates) = kind, let units = units, units > 0 {
                 if name == "recurrent_kernel" {
                     let inner = StructuredFill.orthogonal(gain: 1, flattening: .columnAxis(-1))
                     return make(.orthogonal(gain: 1, flattening: .columnAxis(-1)), .jax,
@@ -271,26 +267,28 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
                                 fans: Fans(fanIn: Double(shape[0]), fanOut: Double(units)))
                 }
             }
-            if Profile.convLSTMClasses.contains(className), variable.role.isKernel {
+            if kind == .convolutionalRecurrent, variable.role.isKernel {
                 return make(.lecunNormal, .jax, "ConvLSTMCell packed conv kernel lecun_normal", fans: Fans.keras(shape: shape))
             }
             if let projection = attentionProjection {
                 return make(.lecunNormal, .jax, "MultiHeadDotProductAttention DenseGeneral kernel lecun_normal",
                             fans: Fans(fanIn: Double(projection.inputs), fanOut: Double(projection.outputs)))
             }
-            switch className {
-            case "Dense", "EinsumDense":
+            switch kind {
+            case _ where kind.isLinear:
                 if variable.role.isKernel { return make(.lecunNormal, .jax, "Dense kernel lecun_normal", fans: try fans(of: variable)) }
-            case _ where Profile.convolutionClasses.contains(className):
+            case _ where kind.isConvolution:
                 if variable.role.isKernel { return make(.lecunNormal, .jax, "Conv kernel lecun_normal", fans: try fans(of: variable)) }
-            case "Embedding":
+            case .embedding:
                 if name == "embeddings", shape.count == 2 {
                     // variance_scaling(1, "fan_in", "normal", out_axis=0) on (V, D): fans (D, D).
                     return make(.varianceScaling(scale: 1, mode: .fanIn, distribution: .untruncatedNormal), .jax,
                                 "Embed embedding variance_scaling(1, fan_in, normal, out_axis=0) = N(0, 1/features)",
                                 fans: Fans(fanIn: Double(shape[1]), fanOut: Double(shape[1])))
                 }
-            case "PReLU":
+                // The projection back onto the vocabulary: a Dense kernel.
+                if variable.role.isKernel { return make(.lecunNormal, .jax, "Dense kernel lecun_normal", fans: try fans(of: variable)) }
+            case .prelu:
                 if name == "alpha" { return make(.constant(value: 0.01), .jax, "PReLU negative_slope 0.01") }
             default: break
             }

@@ -22,7 +22,8 @@ struct ResidualBranches {
         var attentionLayers: [String]
     }
 
-    static let attentionClasses: Set<String> = ["MultiHeadAttention", "GroupQueryAttention", "GroupedQueryAttention"]
+    /// Whether a layer of `className` is multi-head or grouped-query attention.
+    static func isAttention(_ className: String) -> Bool { LayerRegistry.kind(of: className) == .attention }
 
     private(set) var branches: [Branch] = []
     /// Canonical layer name → indices of the branches it is on.
@@ -103,7 +104,7 @@ struct ResidualBranches {
                 let norms = path.filter { name in
                     owned(name).contains { $0.role == .gamma } || (model.layer(named: name)?.className.hasSuffix("Normalization") ?? false)
                 }
-                let attention = path.filter { Self.attentionClasses.contains(model.layer(named: $0)?.className ?? "") }
+                let attention = path.filter { Self.isAttention(model.layer(named: $0)?.className ?? "") }
                 branches.append(Branch(
                     add: prefix + add.name, layers: path.map { prefix + $0 }, kernelLayers: kernels.map { prefix + $0 },
                     lastNorm: norms.last.map { prefix + $0 }, attentionLayers: attention.map { prefix + $0 }))
@@ -114,8 +115,8 @@ struct ResidualBranches {
     /// Whether `variable` of a layer of `className` is the layer's output projection: an attention
     /// layer's `attention_output/kernel`, a separable convolution's pointwise kernel, otherwise the kernel.
     static func isOutputProjection(_ variable: VariableSpec, className: String) -> Bool {
-        if attentionClasses.contains(className) { return variable.nameInLayer == "attention_output/kernel" }
-        if className.hasPrefix("Separable") { return variable.role == .pointwiseKernel }
+        if isAttention(className) { return variable.nameInLayer == "attention_output/kernel" }
+        if LayerRegistry.kind(of: className) == .separableConvolution { return variable.role == .pointwiseKernel }
         return variable.role == .kernel
     }
 

@@ -130,8 +130,10 @@ public struct Scheme: Sendable {
         let projectionOf = branches.first { $0.lastProjection == tensor.layer }
         let isProjection = projectionOf != nil && ResidualBranches.isOutputProjection(variable, className: tensor.className)
         let attentionCount = Double(max(1, model.branches.branches.reduce(0) { $0 + $1.attentionLayers.count }))
-        let isAttention = ResidualBranches.attentionClasses.contains(tensor.className)
-        let isMLP = !isAttention && variable.role == .kernel && ["Dense", "EinsumDense"].contains(tensor.className)
+        // The schemes' roles come from what the class computes (its descriptor's kind).
+        let layerKind = LayerRegistry.kind(of: tensor.className)
+        let isAttention = layerKind == .attention
+        let isMLP = !isAttention && variable.role == .kernel && layerKind.isLinear
             && branches.contains { $0.attentionLayers.isEmpty }
         switch kind {
         case .gpt2Residual:
@@ -161,7 +163,7 @@ public struct Scheme: Sendable {
             if isProjection, let branch = projectionOf {
                 return Effect(initializer: try initializer("zeros"), note: "last layer of the residual branch into \"\(branch.add)\" → zeros")
             }
-            let matrixLike = ["Dense", "Conv1D", "Conv2D", "Conv3D"].contains(tensor.className) && variable.role == .kernel
+            let matrixLike = (layerKind == .dense || layerKind == .convolution) && variable.role == .kernel
                 || variable.role == .pointwiseKernel
             guard matrixLike else { return nil }
             return Effect(initializer: try initializer("zer_o"), note: "→ ZerO (identity/Hadamard)")
@@ -175,7 +177,7 @@ public struct Scheme: Sendable {
                 return Effect(initializer: try initializer("random_normal:mean=0,stddev=\(std)"), scale: decoder ? factor : 1,
                               note: "input embeddings → N(0, d^(−1/2)), d = \(d)" + (decoder ? " × \(formula) = \(f(factor))" : ""))
             }
-            guard variable.role.isKernel, isAttention || ["Dense", "EinsumDense"].contains(tensor.className) else { return nil }
+            guard variable.role.isKernel, isAttention || layerKind.isLinear else { return nil }
             let glorot = try initializer("glorot_uniform")
             if (isAttention && ResidualBranches.isValueOrOutput(variable)) || isMLP {
                 return Effect(initializer: glorot, scale: factor,

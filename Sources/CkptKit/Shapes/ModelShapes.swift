@@ -47,9 +47,9 @@ enum ModelShapes {
                 }
             }
         }
-        let order = try graph.dependencyOrder { [layers = model.layers] in layers[$0].jsonPath }
+        let order = try graph.callOrder { [layers = model.layers] in layers[$0].jsonPath }
         // outputs[layer][call] = the call's output shapes (nil: unknown).
-        var outputs = [[[Shape]?]](repeating: [], count: model.layers.count)
+        var outputs = graph.calls.map { [[Shape]?](repeating: nil, count: max(1, $0.count)) }
         let inputLayers = model.layers.filter { $0.className == "InputLayer" }.map(\.name)
 
         func resolve(_ edge: ModelGraph.Edge?) -> Shape? {
@@ -58,9 +58,9 @@ enum ModelShapes {
             return shapes[edge.tensor]
         }
 
-        for index in order {
+        for node in order {
+            let index = node.layer
             var layer = model.layers[index]
-            var results: [[Shape]?] = []
             if layer.className == "InputLayer" {
                 var shape = batchShape(layer)
                 if let given = inputs, let position = inputLayers.firstIndex(of: layer.name), given.indices.contains(position) {
@@ -71,23 +71,24 @@ enum ModelShapes {
                     layer.inputShapes = [shape]
                     layer.inputShapeSource = "batch_shape"
                 }
-                results = [shape.map { [$0] }]
-            } else {
-                for (callIndex, call) in graph.calls[index].enumerated() {
-                    var shapes: [Shape] = []
-                    var known = true
-                    for edge in call {
-                        if let shape = resolve(edge) { shapes.append(shape) } else { known = false }
-                    }
-                    if callIndex == 0 {
-                        results.append(try visit(&layer, inputs: known && !call.isEmpty ? shapes : nil))
-                    } else {
-                        results.append(known ? try outputShapes(of: layer, inputs: shapes) : nil)
-                    }
+                outputs[index][0] = shape.map { [$0] }
+            } else if graph.calls[index].indices.contains(node.call) {
+                let call = graph.calls[index][node.call]
+                var shapes: [Shape] = []
+                var known = true
+                for edge in call {
+                    if let shape = resolve(edge) { shapes.append(shape) } else { known = false }
                 }
-                if layer.calls.isEmpty { _ = try visit(&layer, inputs: nil) }
+                if node.call == 0 {
+                    outputs[index][0] = try visit(&layer, inputs: known && !call.isEmpty ? shapes : nil)
+                } else {
+                    outputs[index][node.call] = known ? try outputShapes(of: layer, inputs: shapes, call: node.call) : nil
+                }
+                if layer.calls.isEmpty && node.call == 0 { _ = try visit(&layer, inputs: nil) }
+            } else {
+                // A layer the graph never calls: its own build_config only.
+                _ = try visit(&layer, inputs: nil)
             }
-            outputs[index] = results
             model.layers[index] = layer
         }
         guard graph.outputs.count == model.outputs.count else { return nil }
@@ -150,7 +151,8 @@ enum ModelShapes {
 
     /// The layer's output shapes, or nil for a class ckpt cannot infer (an op or custom layer):
     /// errors in a known layer (incompatible shapes at a merge) are thrown.
-    private static func outputShapes(of layer: KerasLayer, inputs: [Shape]) throws(ModelError) -> [Shape]? {
+    private static func outputShapes(of layer: KerasLayer, inputs: [Shape], call: Int = 0) throws(ModelError) -> [Shape]? {
+        let options = layer.callOptions.indices.contains(call) ? layer.callOptions[call] : JSONObject()
         if layer.isOperation, elementwiseOperations.contains(layer.className), let first = inputs.first {
             // `x + 3.0`, `ops.relu6(x)`: tensors broadcast; scalar operands do not count.
             var result: Shape? = first
@@ -160,8 +162,8 @@ enum ModelShapes {
         guard ShapeInference.isKnown(layer.className) else { return nil }
         // Op layers (`x + y` as keras.src.ops.numpy.Add) share class names with layers but not
         // their config keys; a failure there only means unknown.
-        if layer.isOperation { return try? ShapeInference.outputShapes(of: layer, inputs: inputs) }
-        return try ShapeInference.outputShapes(of: layer, inputs: inputs)
+        if layer.isOperation { return try? ShapeInference.outputShapes(of: layer, inputs: inputs, options: options) }
+        return try ShapeInference.outputShapes(of: layer, inputs: inputs, options: options)
     }
 
     /// keras.ops functions applied element by element (class names as Keras 3 serialises them).

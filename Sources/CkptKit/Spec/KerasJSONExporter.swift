@@ -206,7 +206,7 @@ public enum KerasJSONExporter {
     /// shape, or a list for several inputs).
     private static func buildConfig(_ layer: KerasLayer) -> JSONValue? {
         guard !layer.inputShapes.isEmpty, !layer.isOperation, KerasLayerDefaults.shared[layer.className]?.builds ?? true else { return nil }
-        if KerasLayerDefaults.shared[layer.className]?.call == "args" || attentionClasses.contains(layer.className) {
+        if KerasLayerDefaults.shared[layer.className]?.call == "args" || (LayerRegistry.kind(of: layer.className) == .attention) {
             var shapes = JSONObject()
             for (key, shape) in zip(["query_shape", "value_shape", "key_shape"], layer.inputShapes) { shapes[key] = shapeJSON(shape) }
             return .object(JSONObject([("shapes_dict", .object(shapes))]))
@@ -214,9 +214,6 @@ public enum KerasJSONExporter {
         let shape = layer.inputShapes.count == 1 ? shapeJSON(layer.inputShapes[0]) : .array(layer.inputShapes.map(shapeJSON))
         return .object(JSONObject([("input_shape", shape)]))
     }
-
-    /// Layers whose call takes query, value and key as separate arguments.
-    static let attentionClasses: Set<String> = ["MultiHeadAttention", "GroupQueryAttention", "GroupedQueryAttention"]
 
     private static func shapeJSON(_ shape: Shape) -> JSONValue {
         .array(shape.map { $0.map { .number(JSONNumber($0)) } ?? .null })
@@ -245,7 +242,7 @@ public enum KerasJSONExporter {
             }
             // Attention layers take (query, value, key) positionally; merges and other
             // multi-input layers take one list.
-            let style = KerasLayerDefaults.shared[layer.className]?.call ?? (attentionClasses.contains(layer.className) ? "args" : "one")
+            let style = KerasLayerDefaults.shared[layer.className]?.call ?? ((LayerRegistry.kind(of: layer.className) == .attention) ? "args" : "one")
             let args: [JSONValue] = style == "args" || (style == "one" && tensors.count == 1) ? tensors : [.array(tensors)]
             nodes.append(.object(JSONObject([("args", .array(args)), ("kwargs", .object(callKwargs(layer, args: args)))])))
         }

@@ -230,4 +230,20 @@ struct LayerCatalogTests {
         #expect(Self.summary(scale) == ["variable (12,)"] && scale[0].nameInLayer == "gamma")
         #expect(try Initializer.keras(scale[0].kerasDefault).fill(fans: Fans.keras(shape: [12]), shape: [12]) == .elementwise(.constant(1e-6)))
     }
+
+    /// keras.layers.ReversibleEmbedding, registered by its one descriptor file: the table, and
+    /// with tie_weights false the (output_dim, input_dim) reverse table, both from
+    /// embeddings_initializer; the output shape adds output_dim.
+    @Test func reversibleEmbedding() throws {
+        let tied = try Self.variables("ReversibleEmbedding", #""input_dim": 30, "output_dim": 6"#, input: "[null, 12]")
+        #expect(Self.summary(tied) == ["embeddings (30, 6)"] && tied[0].role == .embeddings)
+        let untied = try Self.variables("ReversibleEmbedding", #""input_dim": 30, "output_dim": 6, "tie_weights": false"#, input: "[null, 12]")
+        #expect(Self.summary(untied) == ["embeddings (30, 6)", "reverse_embeddings (6, 30)"])
+        #expect(untied.allSatisfy { $0.initializerKey == "embeddings_initializer" && $0.kerasDefault == "uniform" })
+        #expect(untied[1].role == .kernel && untied[1].fanSemantics == .dense(inputs: 6, outputs: 30))
+        Self.expectError("ReversibleEmbedding", #""input_dim": 30, "output_dim": 6, "quantization_config": {"mode": "int8"}"#,
+                         input: "[null, 12]", mentions: "quantized")
+        let descriptor = try #require(LayerRegistry.descriptor("ReversibleEmbedding"))
+        #expect(descriptor.kind == .embedding && descriptor.family == .core)
+    }
 }

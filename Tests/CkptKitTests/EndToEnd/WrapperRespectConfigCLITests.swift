@@ -26,6 +26,7 @@ struct WrapperRespectConfigCLITests {
         ("SimpleRNN", #"{"units": 3, "kernel_initializer": "he_normal", "bias_initializer": "ones"}"#, [5, 3]),
         ("EinsumDense", #"{"equation": "ab,bc->ac", "output_shape": 6, "bias_axes": "c", "kernel_initializer": "he_normal", "bias_initializer": "ones"}"#, [5]),
         ("Embedding", #"{"input_dim": 20, "output_dim": 4, "embeddings_initializer": "he_normal"}"#, [5]),
+        ("ReversibleEmbedding", #"{"input_dim": 20, "output_dim": 4, "tie_weights": false, "embeddings_initializer": "he_normal"}"#, [5]),
         ("Conv3D", #"{"filters": 2, "kernel_size": 2, "kernel_initializer": "he_normal", "bias_initializer": "ones"}"#, [4, 4, 4, 2]),
         ("Conv1DTranspose", #"{"filters": 3, "kernel_size": 3, "kernel_initializer": "lecun_normal", "bias_initializer": "ones"}"#, [10, 3]),
         ("Conv2DTranspose", #"{"filters": 3, "kernel_size": 3, "kernel_initializer": "he_uniform"}"#, [6, 6, 3]),

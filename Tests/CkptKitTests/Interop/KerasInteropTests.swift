@@ -8,8 +8,7 @@ import CkptTestSupport
 struct KerasInteropTests {
     /// Every fixture: CNNs, nested models, RNNs (orthogonal recurrent kernels, unit forget bias),
     /// attention, normalization layers (Normalization's int32 `count`) and keras.applications.
-    static let models = ["mlp", "cnn", "resnet_block", "nested", "embed", "respect", "resnet50", "mobilenetv2", "vgg16", "mobilenetv3small", "densenet121",
-                         "attention", "convnexttiny", "efficientnetv2b0", "rnn", "norms", "efficientnetb0", "wrapped_models"]
+    static let models = TestPaths.kerasFixtureModels
 
     static func requireVenv() throws {
         guard FileManager.default.isExecutableFile(atPath: TestPaths.venvPython) else {

@@ -17,8 +17,7 @@ struct PlannerTests {
     }
 
     /// Every fixture's plan has exactly the datasets, shapes and order Keras itself writes.
-    @Test(arguments: ["mlp", "cnn", "resnet_block", "nested", "embed", "respect", "resnet50", "mobilenetv2", "vgg16", "mobilenetv3small", "densenet121",
-                      "rnn", "attention", "norms", "convnexttiny", "efficientnetb0", "efficientnetv2b0"])
+    @Test(arguments: TestPaths.kerasFixtureModels)
     func pathsAndShapesMatchKeras(model: String) throws {
         let plan = try Checkpoints.plan(specPath: TestPaths.fixture("keras/\(model).json"))
         let reference = try Reference.load(model)

@@ -8,9 +8,7 @@ import Testing
 /// plans exactly as with them; given shapes are checked; cycles are errors.
 @Suite("Model shape inference")
 struct ModelShapesTests {
-    static let models = ["mlp", "cnn", "resnet_block", "nested", "embed", "respect", "resnet50", "mobilenetv2",
-                         "vgg16", "mobilenetv3small", "densenet121", "rnn", "attention", "norms", "convnexttiny",
-                          "efficientnetb0", "efficientnetv2b0"]
+    static let models = TestPaths.kerasFixtureModels
 
     /// The JSON without any shape Keras recorded: no `build_config`, no shapes on inbound tensors.
     static func stripShapes(_ value: JSONValue) -> JSONValue {
