@@ -7,7 +7,7 @@ import Foundation
 ///
 /// Thread-safe: workers report bytes and finished outputs; the runner ticks a few times a second
 /// to redraw the bar.
-final class BatchProgress: BatchProgressObserver, @unchecked Sendable {
+final class BatchProgress: BatchProgressObserver {
     /// How progress is shown.
     enum Style: Sendable {
         /// A live bar redrawn in place (a terminal).
@@ -21,15 +21,8 @@ final class BatchProgress: BatchProgressObserver, @unchecked Sendable {
     /// The style in use.
     let style: Style
     private let sink: @Sendable (String) -> Void
-    private let lock = NSLock()
-    private var total = 0
-    private var finished = 0
-    private var failed = 0
-    private var expectedBytes = 0
-    private var bytes = 0
-    private var started = Date()
-    private var running: [Int: (label: String, bytes: Int, expected: Int)] = [:]
-    private var drawnLines = 0
+    /// What is counted and drawn, shared by the workers and the runner's ticks.
+    private let board = LockedValue(Board())
 
     /// Progress in `style`, written by `sink` (standard error by default).
     init(style: Style, sink: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
@@ -45,43 +38,43 @@ final class BatchProgress: BatchProgressObserver, @unchecked Sendable {
     // MARK: Events
 
     func batchStarted(outputs total: Int, expectedBytes: Int) {
-        lock.withLock {
-            self.total = total
-            self.expectedBytes = expectedBytes
-            started = Date()
+        board.withLock { board in
+            board.total = total
+            board.expectedBytes = expectedBytes
+            board.started = Date()
         }
         tick()
     }
 
     func outputStarted(_ output: BatchOutput) {
-        lock.withLock { running[output.id] = (output.path, 0, output.expectedBytes) }
+        board.withLock { $0.running[output.id] = (output.path, 0, output.expectedBytes) }
     }
 
     func output(_ id: Int, wrote count: Int) {
-        lock.withLock {
-            bytes += count
-            running[id]?.bytes += count
+        board.withLock { board in
+            board.bytes += count
+            board.running[id]?.bytes += count
         }
     }
 
     func outputCancelled(_ output: BatchOutput) {
-        lock.withLock { running[output.id] = nil }
+        board.withLock { $0.running[output.id] = nil }
     }
 
     func outputFinished(_ output: BatchOutput, _ outcome: BatchOutcome) {
-        lock.withLock {
-            running[output.id] = nil
-            finished += 1
-            if outcome.status == .failed { failed += 1 }
+        board.withLock { board in
+            board.running[output.id] = nil
+            board.finished += 1
+            if outcome.status == .failed { board.failed += 1 }
             // A skipped output writes nothing: it leaves the work to do, not the bytes done.
-            if outcome.status == .skipped { expectedBytes -= output.expectedBytes }
-            let line = Self.line(for: outcome, number: finished, total: total)
+            if outcome.status == .skipped { board.expectedBytes -= output.expectedBytes }
+            let line = Self.line(for: outcome, number: board.finished, total: board.total)
             switch style {
             case .quiet: return
             case .lines: sink(line + "\n")
             case .bar:
                 // Only failures scroll above the bar; the bar counts the rest.
-                if outcome.status == .failed { sink(clearBar() + line + "\n"); drawnLines = 0 }
+                if outcome.status == .failed { sink(board.clearBar() + line + "\n"); board.drawnLines = 0 }
             }
         }
     }
@@ -89,57 +82,69 @@ final class BatchProgress: BatchProgressObserver, @unchecked Sendable {
     /// Redraws the bar (a terminal only).
     func tick() {
         guard style == .bar else { return }
-        lock.withLock { sink(clearBar() + barText()) }
+        board.withLock { sink($0.clearBar() + $0.barText()) }
     }
 
     /// Removes the bar, leaving the terminal as it was before the run.
     func batchEnded() {
         guard style == .bar else { return }
-        lock.withLock { sink(clearBar()) }
+        board.withLock { sink($0.clearBar()) }
     }
 
     // MARK: Drawing
 
-    /// Moves to the start of the bar and erases it.
-    private func clearBar() -> String {
-        guard drawnLines > 0 else { return "" }
-        let up = drawnLines > 1 ? "\u{1B}[\(drawnLines - 1)A" : ""
-        drawnLines = 0
-        return "\r" + up + "\u{1B}[J"
-    }
+    /// The counts and the bar's state.
+    private struct Board {
+        var total = 0
+        var finished = 0
+        var failed = 0
+        var expectedBytes = 0
+        var bytes = 0
+        var started = Date()
+        var running: [Int: (label: String, bytes: Int, expected: Int)] = [:]
+        var drawnLines = 0
 
-    private func barText() -> String {
-        let width = max(40, Terminal.columns() - 1)
-        let elapsed = max(Date().timeIntervalSince(started), 1e-3)
-        let rate = Double(bytes) / elapsed
-        let fraction: Double
-        if expectedBytes > 0 {
-            fraction = min(1, Double(bytes) / Double(expectedBytes))
-        } else {
-            fraction = total == 0 ? 1 : Double(finished) / Double(total)
+        /// Moves to the start of the bar and erases it.
+        mutating func clearBar() -> String {
+            guard drawnLines > 0 else { return "" }
+            let up = drawnLines > 1 ? "\u{1B}[\(drawnLines - 1)A" : ""
+            drawnLines = 0
+            return "\r" + up + "\u{1B}[J"
         }
-        var eta = "--:--"
-        if fraction > 0.001 && fraction < 1 {
-            eta = TimeText.clock(elapsed / fraction - elapsed)
-        } else if fraction >= 1 {
-            eta = "0:00"
+
+        mutating func barText() -> String {
+            let width = max(40, Terminal.columns() - 1)
+            let elapsed = max(Date().timeIntervalSince(started), 1e-3)
+            let rate = Double(bytes) / elapsed
+            let fraction: Double
+            if expectedBytes > 0 {
+                fraction = min(1, Double(bytes) / Double(expectedBytes))
+            } else {
+                fraction = total == 0 ? 1 : Double(finished) / Double(total)
+            }
+            var eta = "--:--"
+            if fraction > 0.001 && fraction < 1 {
+                eta = TimeText.clock(elapsed / fraction - elapsed)
+            } else if fraction >= 1 {
+                eta = "0:00"
+            }
+            let cells = 20
+            let filled = Int((fraction * Double(cells)).rounded(.down))
+            let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: cells - filled) + "]"
+            var lines = ["\(bar) \(finished)/\(total) outputs\(failed > 0 ? " (\(failed) failed)" : "")  "
+                + "\(NumberText.bytes(bytes))  \(NumberText.bytes(Int(rate)))/s  ETA \(eta)"]
+            let shown = running.sorted { $0.key < $1.key }.prefix(6)
+            for (_, entry) in shown {
+                let percent = entry.expected > 0 ? " \(min(100, entry.bytes * 100 / entry.expected))%" : ""
+                lines.append("  " + BatchProgress.tail(entry.label, width - 8) + percent)
+            }
+            if running.count > shown.count { lines.append("  … and \(running.count - shown.count) more") }
+            // Lines must not wrap, or redrawing in place would climb too few lines.
+            lines[0] = lines[0].count <= width ? lines[0] : String(lines[0].prefix(width - 1)) + "…"
+            lines = lines.map { BatchProgress.tail($0, width) }
+            drawnLines = lines.count
+            return lines.joined(separator: "\n")
         }
-        let cells = 20
-        let filled = Int((fraction * Double(cells)).rounded(.down))
-        let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: cells - filled) + "]"
-        var lines = ["\(bar) \(finished)/\(total) outputs\(failed > 0 ? " (\(failed) failed)" : "")  "
-            + "\(NumberText.bytes(bytes))  \(NumberText.bytes(Int(rate)))/s  ETA \(eta)"]
-        let shown = running.sorted { $0.key < $1.key }.prefix(6)
-        for (_, entry) in shown {
-            let percent = entry.expected > 0 ? " \(min(100, entry.bytes * 100 / entry.expected))%" : ""
-            lines.append("  " + Self.tail(entry.label, width - 8) + percent)
-        }
-        if running.count > shown.count { lines.append("  … and \(running.count - shown.count) more") }
-        // Lines must not wrap, or redrawing in place would climb too few lines.
-        lines[0] = lines[0].count <= width ? lines[0] : String(lines[0].prefix(width - 1)) + "…"
-        lines = lines.map { Self.tail($0, width) }
-        drawnLines = lines.count
-        return lines.joined(separator: "\n")
     }
 
     /// The log line of a finished output.

@@ -4,15 +4,18 @@ import Foundation
 /// The progress bar of one `ckpt init` or `ckpt convert` on a terminal: bytes written of the
 /// total, throughput and ETA, redrawn in place at most ten times a second on standard error and
 /// cleared at the end. Off when standard error is not a terminal or with `--quiet`.
-final class TransferProgress: @unchecked Sendable {
+final class TransferProgress: Sendable {
     private let enabled: Bool
     private let label: String
-    private let lock = NSLock()
-    private var total = 0
-    private var done = 0
-    private var started = Date()
-    private var lastDraw = Date.distantPast
-    private var drawn = false
+    /// The counts and the bar's state, updated by the writing threads.
+    private struct State {
+        var total = 0
+        var done = 0
+        var started = Date()
+        var lastDraw = Date.distantPast
+        var drawn = false
+    }
+    private let state = LockedValue(State())
 
     /// A bar for writing `label` (the output path), shown only on a terminal and when not `quiet`.
     init(label: String, quiet: Bool) {
@@ -25,21 +28,21 @@ final class TransferProgress: @unchecked Sendable {
     var onBytes: @Sendable (Int) -> Void { { [self] count in add(count) } }
 
     func start(total: Int) {
-        lock.withLock {
-            self.total = total
-            started = Date()
+        state.withLock { state in
+            state.total = total
+            state.started = Date()
         }
     }
 
     func add(_ count: Int) {
         guard enabled else { return }
-        let line: String? = lock.withLock {
-            done += count
+        let line: String? = state.withLock { state in
+            state.done += count
             let now = Date()
-            guard now.timeIntervalSince(lastDraw) >= 0.1 else { return nil }
-            lastDraw = now
-            drawn = true
-            return Self.line(label: label, done: done, total: total, seconds: now.timeIntervalSince(started),
+            guard now.timeIntervalSince(state.lastDraw) >= 0.1 else { return nil }
+            state.lastDraw = now
+            state.drawn = true
+            return Self.line(label: label, done: state.done, total: state.total, seconds: now.timeIntervalSince(state.started),
                              width: Terminal.columns())
         }
         if let line { FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8)) }
@@ -47,9 +50,9 @@ final class TransferProgress: @unchecked Sendable {
 
     /// Clears the bar (before the summary line or an error).
     func finish() {
-        let clear = lock.withLock { () -> Bool in
-            defer { drawn = false }
-            return drawn
+        let clear = state.withLock { state -> Bool in
+            defer { state.drawn = false }
+            return state.drawn
         }
         if clear { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
     }

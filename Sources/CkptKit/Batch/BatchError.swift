@@ -6,7 +6,7 @@ import Foundation
 ///
 /// For the one-job batches `ckpt init --seeds …` and `ckpt convert … -o DIR/` build, fields are
 /// named by their command-line options instead: `--seeds: …`.
-public struct BatchError: Error, Sendable, CustomStringConvertible {
+public struct BatchError: LocatedError {
     /// The jobs file (`jobs.json`, `stdin`) or command (`ckpt init`) the job came from.
     public var source: String
     /// The job's number in the file, from 1 (nil: the file as a whole).
@@ -29,10 +29,10 @@ public struct BatchError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String {
+    /// The jobs file, job, kind and field (``LocatedError`` prints `location: message` on one line).
+    public var location: String {
         if isCommandLine {
-            let option = field.map(Self.optionName(for:))
-            return [source, option].compactMap { $0 }.joined(separator: ": ") + ": " + message
+            return [source, field.map(Self.optionName(for:))].compactMap { $0 }.joined(separator: ": ")
         }
         var location = source
         if let job {
@@ -40,7 +40,7 @@ public struct BatchError: Error, Sendable, CustomStringConvertible {
             if let kind { location += " (\"\(kind)\")" }
         }
         if let field { location += (job == nil ? ": " : ", ") + "field \"\(field)\"" }
-        return location + ": " + message
+        return location
     }
 
     /// The command-line option of `ckpt init`/`ckpt convert` that sets the job key `field`.

@@ -10,22 +10,26 @@ import Foundation
 /// `CancellationError` and remove their temporary files. Every finished output is recorded in
 /// the report as soon as it is done, so the report of a stopped run is valid and `--resume`
 /// continues from it.
-public final class BatchRunner: @unchecked Sendable {
+public final class BatchRunner: Sendable {
     let plan: BatchPlan
     let options: BatchOptions
     private let progress: (any BatchProgressObserver)?
-    /// Guards everything below.
-    private let lock = NSLock()
-    private var nextIndex = 0
-    private var stop: BatchSummary.Stop?
-    private var ok = 0
-    private var failed = 0
-    private var skipped = 0
-    private var bytes = 0
-    private var failures: [BatchSummary.Failure] = []
-    private var report: BatchReport?
-    private var reportError: BatchError?
-    private var previous: [String: BatchRecord] = [:]
+
+    /// What the workers share: the next output, the tallies, the report.
+    private struct State {
+        var nextIndex = 0
+        var stop: BatchSummary.Stop?
+        var ok = 0
+        var failed = 0
+        var skipped = 0
+        var bytes = 0
+        var failures: [BatchSummary.Failure] = []
+        var report: BatchReport?
+        var reportError: BatchError?
+        /// The records `--resume` continues from, by output identity.
+        var previous: [String: BatchRecord] = [:]
+    }
+    private let state = LockedValue(State())
 
     /// Prepares to run `plan`, telling `progress` (if any) how it goes.
     public init(plan: BatchPlan, options: BatchOptions, progress: (any BatchProgressObserver)? = nil) {
@@ -36,19 +40,23 @@ public final class BatchRunner: @unchecked Sendable {
 
     /// Stops the run (the first reason is kept). Safe from any thread.
     public func cancel(_ reason: BatchSummary.Stop) {
-        lock.withLock { if stop == nil { stop = reason } }
+        state.withLock { if $0.stop == nil { $0.stop = reason } }
     }
 
     /// Whether the run is stopping.
-    var isStopped: Bool { lock.withLock { stop != nil } }
+    var isStopped: Bool { state.withLock { $0.stop != nil } }
 
     /// Runs every selected output and returns the summary (also the report's last record).
     /// Throws only when the report cannot be opened; failures of outputs are in the summary.
     public func run() throws(BatchError) -> BatchSummary {
         let started = Date()
         if let path = options.reportPath {
-            previous = try previousRecords()
-            report = try BatchReport(path: path, appending: options.resume)
+            let previous = try previousRecords()
+            let report = try BatchReport(path: path, appending: options.resume)
+            state.withLock { state in
+                state.previous = previous
+                state.report = report
+            }
         }
         let outputs = plan.selected
         progress?.batchStarted(outputs: outputs.count, expectedBytes: outputs.reduce(0) { $0 + $1.expectedBytes })
@@ -69,12 +77,12 @@ public final class BatchRunner: @unchecked Sendable {
         }
         progress?.batchEnded()
 
-        return lock.withLock {
+        return state.withLock { state in
             let summary = BatchSummary(
-                label: plan.label, total: outputs.count, ok: ok, failed: failed, skipped: skipped, bytes: bytes,
-                duration: Date().timeIntervalSince(started), threads: workers, shard: options.shard,
-                failures: failures, stoppedBy: stop, reportError: reportError?.description)
-            if let report, reportError == nil {
+                label: plan.label, total: outputs.count, ok: state.ok, failed: state.failed, skipped: state.skipped,
+                bytes: state.bytes, duration: Date().timeIntervalSince(started), threads: workers, shard: options.shard,
+                failures: state.failures, stoppedBy: state.stop, reportError: state.reportError?.description)
+            if let report = state.report, state.reportError == nil {
                 try? report.append(summary.json)
                 report.synchronize()
             }
@@ -97,16 +105,16 @@ public final class BatchRunner: @unchecked Sendable {
     }
 
     private func take() -> BatchOutput? {
-        lock.withLock {
-            guard stop == nil, nextIndex < plan.selected.count else { return nil }
-            nextIndex += 1
-            return plan.selected[nextIndex - 1]
+        state.withLock { state in
+            guard state.stop == nil, state.nextIndex < plan.selected.count else { return nil }
+            state.nextIndex += 1
+            return plan.selected[state.nextIndex - 1]
         }
     }
 
     private func process(_ output: BatchOutput) {
         let started = Date()
-        if options.resume, let record = previous[BatchPaths.identity(output.path)], var kept = unchanged(output, record) {
+        if options.resume, let record = state.withLock({ $0.previous[BatchPaths.identity(output.path)] }), var kept = unchanged(output, record) {
             kept.duration = Date().timeIntervalSince(started)
             finish(output, kept)
             return
@@ -192,23 +200,23 @@ public final class BatchRunner: @unchecked Sendable {
     }
 
     private func finish(_ output: BatchOutput, _ record: BatchRecord) {
-        lock.withLock {
+        state.withLock { state in
             switch record.status {
             case .ok:
-                ok += 1
-                bytes += record.bytes ?? 0
+                state.ok += 1
+                state.bytes += record.bytes ?? 0
             case .skipped:
-                skipped += 1
+                state.skipped += 1
             case .failed:
-                failed += 1
-                failures.append(BatchSummary.Failure(output: output.path, job: output.job, error: record.error ?? "unknown error"))
+                state.failed += 1
+                state.failures.append(BatchSummary.Failure(output: output.path, job: output.job, error: record.error ?? "unknown error"))
             }
-            if let report, reportError == nil {
+            if let report = state.report, state.reportError == nil {
                 do throws(BatchError) {
                     try report.append(record.json)
                 } catch {
-                    reportError = error
-                    if stop == nil { stop = .reportFailed }
+                    state.reportError = error
+                    if state.stop == nil { state.stop = .reportFailed }
                 }
             }
             progress?.outputFinished(output, record.outcome)

@@ -21,6 +21,8 @@ import Darwin
 /// through the page cache, and so is every later one (``refused``).
 /// The first real error is kept and thrown by the caller's next call; the writes after it are
 /// dropped (the file is abandoned anyway).
+/// `@unchecked`: a staging buffer belongs to the caller from `takeBuffer` to `write`, then to
+/// the writing thread until it is free again; the queue and the flags are in one ``ConditionValue``.
 final class DirectChunkWriter: @unchecked Sendable {
     private enum Job {
         /// Bytes `range` of a staging buffer whose byte 0 belongs at file offset `base` (aligned).
@@ -35,18 +37,20 @@ final class DirectChunkWriter: @unchecked Sendable {
     private let bufferCount: Int
     private let alignment: Int
 
-    // Shared state, guarded by `condition`.
-    private let condition = NSCondition()
-    private var jobs: [Job] = []
-    private var busy = false
-    private var free: [UnsafeMutableRawBufferPointer] = []
-    private var allocated: [UnsafeMutableRawBufferPointer] = []
-    private var failure: FileIOError?
-    private var isRefused = false
-    private var stopping = false
-    private var exited = false
-    private var refusal: Int?
-
+    /// What the caller and the writing thread share.
+    private struct Shared {
+        var jobs: [Job] = []
+        var busy = false
+        var free: [UnsafeMutableRawBufferPointer] = []
+        var failure: FileIOError?
+        var isRefused = false
+        var stopping = false
+        var exited = false
+        var refusal: Int?
+    }
+    private let shared = ConditionValue(Shared())
+    /// Every staging buffer, freed in deinit.
+    private let allocated: [UnsafeMutableRawBufferPointer]
     // The writing thread's own state.
     private var directWrites = 0
 
@@ -58,10 +62,8 @@ final class DirectChunkWriter: @unchecked Sendable {
         self.bufferSize = bufferSize
         self.bufferCount = max(2, buffers)
         self.alignment = alignment
-        for _ in 0..<bufferCount {
-            allocated.append(.allocate(byteCount: bufferSize, alignment: alignment))
-        }
-        free = allocated.reversed()
+        allocated = (0..<max(2, buffers)).map { _ in .allocate(byteCount: bufferSize, alignment: alignment) }
+        shared.withLock { $0.free = allocated.reversed() }
         let thread = Thread { [self] in loop() }
         thread.name = "ckpt-direct-write"
         thread.start()
@@ -74,20 +76,20 @@ final class DirectChunkWriter: @unchecked Sendable {
 
     /// Test hook: the direct write with this number (from 0) fails as if refused (`EINVAL`).
     var simulatedRefusal: Int? {
-        get { condition.withLock { refusal } }
-        set { condition.withLock { refusal = newValue } }
+        get { shared.withLock { $0.refusal } }
+        set { shared.withLock { $0.refusal = newValue } }
     }
 
     /// Whether a direct write was refused; the writes since went through the page cache.
-    var refused: Bool { condition.withLock { isRefused } }
+    var refused: Bool { shared.withLock { $0.isRefused } }
 
     /// A buffer to stage the next chunk in, waiting until the thread has written one.
     func takeBuffer() throws(FileIOError) -> UnsafeMutableRawBufferPointer {
-        condition.lock()
-        defer { condition.unlock() }
-        while free.isEmpty && failure == nil { condition.wait() }
-        if let failure { throw failure }
-        return free.removeLast()
+        let buffer = shared.wait(until: { !$0.free.isEmpty || $0.failure != nil }) { state in
+            state.failure == nil ? state.free.removeLast() : nil
+        }
+        guard let buffer else { throw shared.withLock { $0.failure! } }
+        return buffer
     }
 
     /// Queues bytes `range` of `buffer` (from `takeBuffer`), whose byte 0 belongs at file
@@ -104,42 +106,37 @@ final class DirectChunkWriter: @unchecked Sendable {
 
     /// Waits until everything queued is written; throws the first error.
     func waitUntilIdle() throws(FileIOError) {
-        condition.lock()
-        defer { condition.unlock() }
-        while !jobs.isEmpty || busy { condition.wait() }
-        if let failure { throw failure }
+        if let failure = shared.wait(until: { $0.jobs.isEmpty && !$0.busy }, then: { $0.failure }) { throw failure }
     }
 
     /// Stops the thread after the write in progress, dropping what is still queued.
     func stop() {
-        condition.lock()
-        stopping = true
-        for job in jobs { if case .chunk(let buffer, _, _) = job { free.append(buffer) } }
-        jobs.removeAll()
-        condition.broadcast()
-        while !exited { condition.wait() }
-        condition.unlock()
+        shared.update { state in
+            state.stopping = true
+            for job in state.jobs { if case .chunk(let buffer, _, _) = job { state.free.append(buffer) } }
+            state.jobs.removeAll()
+        }
+        shared.wait(until: \.exited) { _ in }
     }
 
     private func enqueue(_ job: Job) throws(FileIOError) {
-        condition.lock()
-        defer { condition.unlock() }
+        let failure = shared.update { state -> FileIOError? in
+            if state.failure == nil { state.jobs.append(job) }
+            return state.failure
+        }
         if let failure { throw failure }
-        jobs.append(job)
-        condition.broadcast()
     }
 
     // MARK: The writing thread
 
     private func loop() {
-        condition.lock()
         while true {
-            while jobs.isEmpty && !stopping { condition.wait() }
-            if stopping { break }
-            let job = jobs.removeFirst()
-            busy = true
-            let (skip, refuse, refusedBefore) = (failure != nil, refusal, isRefused)
-            condition.unlock()
+            let next = shared.wait(until: { !$0.jobs.isEmpty || $0.stopping }) { state -> (Job, Bool, Int?, Bool)? in
+                if state.stopping { return nil }
+                state.busy = true
+                return (state.jobs.removeFirst(), state.failure != nil, state.refusal, state.isRefused)
+            }
+            guard let (job, skip, refuse, refusedBefore) = next else { break }
             var error: FileIOError?
             var refusedNow = refusedBefore
             if !skip {
@@ -149,16 +146,14 @@ final class DirectChunkWriter: @unchecked Sendable {
                     error = caught
                 }
             }
-            condition.lock()
-            busy = false
-            isRefused = refusedNow
-            if failure == nil, let error { failure = error }
-            if case .chunk(let buffer, _, _) = job { free.append(buffer) }
-            condition.broadcast()
+            shared.update { state in
+                state.busy = false
+                state.isRefused = refusedNow
+                if state.failure == nil, let error { state.failure = error }
+                if case .chunk(let buffer, _, _) = job { state.free.append(buffer) }
+            }
         }
-        exited = true
-        condition.broadcast()
-        condition.unlock()
+        shared.update { $0.exited = true }
     }
 
     /// Writes one job; returns whether direct writes are refused from now on.

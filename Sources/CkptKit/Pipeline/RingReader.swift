@@ -13,6 +13,8 @@ import Foundation
 /// The buffers are allocated once per ring and reused for every tensor: allocating one per
 /// tensor left glibc's heap fragmented between libhdf5's allocations, and a 5 GB conversion
 /// peaked at 600 MB resident (docs/benchmarks.md).
+/// `@unchecked`: its slot buffers and the reader are each used by one thread at a time (as
+/// above); what the threads share is in one ``ConditionValue``.
 final class RingReader: @unchecked Sendable {
     /// A tensor to read, and the dtype to hand it over in (its own, or a float type to convert to).
     struct Job: Sendable {
@@ -49,13 +51,15 @@ final class RingReader: @unchecked Sendable {
     /// thread while it fills it, the caller while it holds its piece).
     private let slots: UnsafeMutablePointer<Slot>
 
-    // Shared state, guarded by `condition`.
-    private let condition = NSCondition()
-    private var items: [Item] = []
-    private var itemsTaken = 0
-    private var freeSlots: [Int]
-    private var stopped = false
-    private var readingDone = false
+    /// What the caller and the reading thread share.
+    private struct Shared {
+        var items: [Item] = []
+        var itemsTaken = 0
+        var freeSlots: [Int]
+        var stopped = false
+        var readingDone = false
+    }
+    private let shared: ConditionValue<Shared>
 
     /// Prepares to read `jobs` from `reader`. While `run` runs, the reader is used only by the
     /// reading thread.
@@ -67,7 +71,7 @@ final class RingReader: @unchecked Sendable {
         self.slotCount = max(1, slots)
         self.slots = .allocate(capacity: slotCount)
         self.slots.initialize(repeating: Slot(), count: slotCount)
-        freeSlots = Array((0..<slotCount).reversed())
+        shared = ConditionValue(Shared(freeSlots: Array((0..<slotCount).reversed())))
     }
 
     deinit {
@@ -94,11 +98,8 @@ final class RingReader: @unchecked Sendable {
         thread.name = "ckpt-read"
         thread.start()
         defer {
-            condition.lock()
-            stopped = true
-            condition.broadcast()
-            while !readingDone { condition.wait() }
-            condition.unlock()
+            shared.update { $0.stopped = true }
+            shared.wait(until: \.readingDone) { _ in }
         }
         var begun = -1
         func enter(_ job: Int) throws {
@@ -126,35 +127,26 @@ final class RingReader: @unchecked Sendable {
 
     /// The next item, waiting for it; nil when the reading thread has handed over everything.
     private func next() -> Item? {
-        condition.lock()
-        defer { condition.unlock() }
-        while itemsTaken == items.count && !readingDone { condition.wait() }
-        guard itemsTaken < items.count else { return nil }
-        let item = items[itemsTaken]
-        itemsTaken += 1
-        if itemsTaken == items.count {
-            items.removeAll(keepingCapacity: true)
-            itemsTaken = 0
+        shared.wait(until: { $0.itemsTaken < $0.items.count || $0.readingDone }) { state in
+            guard state.itemsTaken < state.items.count else { return nil }
+            let item = state.items[state.itemsTaken]
+            state.itemsTaken += 1
+            if state.itemsTaken == state.items.count {
+                state.items.removeAll(keepingCapacity: true)
+                state.itemsTaken = 0
+            }
+            return item
         }
-        return item
     }
 
     private func release(_ slot: Int) {
-        condition.lock()
-        freeSlots.append(slot)
-        condition.broadcast()
-        condition.unlock()
+        shared.update { $0.freeSlots.append(slot) }
     }
 
     // MARK: The reading thread
 
     private func readAll() {
-        defer {
-            condition.lock()
-            readingDone = true
-            condition.broadcast()
-            condition.unlock()
-        }
+        defer { shared.update { $0.readingDone = true } }
         for (index, job) in jobs.enumerated() {
             do {
                 guard try read(job, index: index) else { return }
@@ -199,18 +191,13 @@ final class RingReader: @unchecked Sendable {
 
     /// A free slot, waiting for one; nil once the caller has stopped.
     private func acquireSlot() -> Int? {
-        condition.lock()
-        defer { condition.unlock() }
-        while freeSlots.isEmpty && !stopped { condition.wait() }
-        guard !stopped else { return nil }
-        return freeSlots.removeLast()
+        shared.wait(until: { !$0.freeSlots.isEmpty || $0.stopped }) { state in
+            state.stopped ? nil : state.freeSlots.removeLast()
+        }
     }
 
     private func publish(_ item: Item) {
-        condition.lock()
-        items.append(item)
-        condition.broadcast()
-        condition.unlock()
+        shared.update { $0.items.append(item) }
     }
 
     /// The first `count` bytes of `buffer`, which is (re)allocated page-aligned to at least a

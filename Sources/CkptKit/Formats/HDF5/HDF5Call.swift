@@ -23,7 +23,7 @@ enum HDF5Call {
     }()
 
     /// Initializes libhdf5 once; call before the first HDF5 call.
-    static func prepareLibrary(_ operation: @autoclosure () -> String, _ site: HDF5Site) throws {
+    static func prepareLibrary(_ operation: @autoclosure () -> String, _ site: HDF5Site) throws(HDF5Error) {
         guard libraryIsReady else {
             throw invalid(operation(), site, "libhdf5 failed to initialize")
         }
@@ -41,30 +41,30 @@ enum HDF5Call {
     }
 
     /// Returns a new identifier, or throws if libhdf5 returned a negative one.
-    static func id(_ value: hid_t, _ operation: @autoclosure () -> String, _ site: HDF5Site) throws -> hid_t {
+    static func id(_ value: hid_t, _ operation: @autoclosure () -> String, _ site: HDF5Site) throws(HDF5Error) -> hid_t {
         guard value >= 0 else { throw failure(operation(), site) }
         return value
     }
 
     /// Throws if a status code is negative.
-    static func check(_ status: herr_t, _ operation: @autoclosure () -> String, _ site: HDF5Site) throws {
+    static func check(_ status: herr_t, _ operation: @autoclosure () -> String, _ site: HDF5Site) throws(HDF5Error) {
         guard status >= 0 else { throw failure(operation(), site) }
     }
 
     /// Returns a tri-state result as a Bool, or throws if it is negative.
-    static func bool(_ value: htri_t, _ operation: @autoclosure () -> String, _ site: HDF5Site) throws -> Bool {
+    static func bool(_ value: htri_t, _ operation: @autoclosure () -> String, _ site: HDF5Site) throws(HDF5Error) -> Bool {
         guard value >= 0 else { throw failure(operation(), site) }
         return value > 0
     }
 
     /// Returns a count or size from a call that signals failure with a negative value.
-    static func count<T: BinaryInteger>(_ value: T, _ operation: @autoclosure () -> String, _ site: HDF5Site) throws -> Int {
+    static func count<T: BinaryInteger>(_ value: T, _ operation: @autoclosure () -> String, _ site: HDF5Site) throws(HDF5Error) -> Int {
         guard value >= 0, let result = Int(exactly: value) else { throw failure(operation(), site) }
         return result
     }
 
     /// Returns a size from a call that signals failure with 0 (`H5Tget_size`).
-    static func nonzeroSize(_ value: Int, _ operation: @autoclosure () -> String, _ site: HDF5Site) throws -> Int {
+    static func nonzeroSize(_ value: Int, _ operation: @autoclosure () -> String, _ site: HDF5Site) throws(HDF5Error) -> Int {
         guard value > 0 else { throw failure(operation(), site) }
         return value
     }

@@ -30,7 +30,7 @@ struct HDF5ChunkPipeline: Sendable, Hashable {
 
     /// Reads the pipeline of a dataset creation property list. Throws an `.unsupportedFilter`
     /// style `HDF5Error` naming a filter ckpt does not decode.
-    static func read(_ dcpl: hid_t, elementSize: Int, _ site: HDF5Site) throws -> (pipeline: HDF5ChunkPipeline, names: [String], unsupported: [String]) {
+    static func read(_ dcpl: hid_t, elementSize: Int, _ site: HDF5Site) throws(HDF5Error) -> (pipeline: HDF5ChunkPipeline, names: [String], unsupported: [String]) {
         let operation = "read filters of dataset"
         let count = try HDF5Call.count(H5Pget_nfilters(dcpl), operation, site)
         var filters: [Filter] = []

@@ -90,7 +90,7 @@ final class HDF5DirectValues {
     }
 
     /// Runs a write, reporting its error as libhdf5's would be: an `HDF5Error` naming the dataset.
-    private func io(_ operation: String, _ body: () throws(FileIOError) -> Void) throws {
+    private func io(_ operation: String, _ body: () throws(FileIOError) -> Void) throws(HDF5Error) {
         do {
             try body()
         } catch {

@@ -29,15 +29,14 @@ public struct HDF5Embedding: Sendable, Hashable {
 /// created file cuts the outer file at the HDF5 file's end, as sec2 does its own file.
 enum HDF5EmbeddedDriver {
     /// Sets `fapl` to open files as embedded at `embedding`.
-    static func configure(_ fapl: hid_t, _ embedding: HDF5Embedding, _ site: HDF5Site) throws {
+    static func configure(_ fapl: hid_t, _ embedding: HDF5Embedding, _ site: HDF5Site) throws(HDF5Error) {
         guard let driver = registered else {
             throw HDF5Call.invalid("register the embedded-file driver", site, "libhdf5 refused it")
         }
         // The driver information: offset and size limit, two 64-bit words (`fapl_size`).
         var info: (UInt64, UInt64) = (UInt64(embedding.offset), embedding.size.map(UInt64.init) ?? UInt64.max)
-        try withUnsafeBytes(of: &info) { raw in
-            try HDF5Call.check(H5Pset_driver(fapl, driver, raw.baseAddress), "set the embedded-file driver", site)
-        }
+        let status = withUnsafeBytes(of: &info) { raw in H5Pset_driver(fapl, driver, raw.baseAddress) }
+        try HDF5Call.check(status, "set the embedded-file driver", site)
     }
 
     // MARK: Registration

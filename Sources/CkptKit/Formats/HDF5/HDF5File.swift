@@ -19,7 +19,7 @@ public final class HDF5File {
     /// Whether the file is still open (false after `close()`).
     public var isOpen: Bool { handle.isOpen }
 
-    private init(handle: HDF5FileHandle) throws {
+    private init(handle: HDF5FileHandle) throws(HDF5Error) {
         self.handle = handle
         self.root = try HDF5Group(opening: "/", in: handle, relativeTo: nil)
     }
@@ -27,7 +27,7 @@ public final class HDF5File {
     /// Creates a new HDF5 file, replacing any existing file at `path`; with `embedding`, inside
     /// the existing file at `path` from the embedding's offset (``HDF5EmbeddedDriver``), the bytes
     /// before it untouched.
-    public static func create(atPath path: String, embedding: HDF5Embedding? = nil) throws -> HDF5File {
+    public static func create(atPath path: String, embedding: HDF5Embedding? = nil) throws(HDF5Error) -> HDF5File {
         let site = HDF5Site(file: path, object: nil)
         try HDF5Call.prepareLibrary("create file", site)
         let fapl = try HDF5FileHandle.accessPropertyList(site, embedding: embedding)
@@ -40,7 +40,7 @@ public final class HDF5File {
     /// inside the file at `path` (``HDF5EmbeddedDriver``).
     ///
     /// Throws an `HDF5Error` saying so when the file is missing or is not an HDF5 file.
-    public static func open(atPath path: String, writable: Bool = false, embedding: HDF5Embedding? = nil) throws -> HDF5File {
+    public static func open(atPath path: String, writable: Bool = false, embedding: HDF5Embedding? = nil) throws(HDF5Error) -> HDF5File {
         let site = HDF5Site(file: path, object: nil)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -50,7 +50,12 @@ public final class HDF5File {
             throw HDF5Call.invalid("open file", site, "it is a directory")
         }
         try HDF5Call.prepareLibrary("open file", site)
-        let isHDF5 = try embedding.map { try startsWithSignature(path, at: $0.offset) } ?? HDF5Call.bool(H5Fis_hdf5(path), "open file", site)
+        let isHDF5: Bool
+        if let embedding {
+            isHDF5 = try startsWithSignature(path, at: embedding.offset)
+        } else {
+            isHDF5 = try HDF5Call.bool(H5Fis_hdf5(path), "open file", site)
+        }
         guard isHDF5 else {
             throw HDF5Call.invalid("open file", site, "not an HDF5 file")
         }
@@ -62,7 +67,7 @@ public final class HDF5File {
 
     /// Whether the bytes at `offset` of the file at `path` are HDF5's format signature (an
     /// embedded file starts with its superblock).
-    private static func startsWithSignature(_ path: String, at offset: Int) throws -> Bool {
+    private static func startsWithSignature(_ path: String, at offset: Int) throws(HDF5Error) -> Bool {
         let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
         do {
             let file = try InputFile(path: path)

@@ -39,7 +39,7 @@ final class HDF5FileHandle {
     /// Throws unless the file is still open.
     ///
     /// Every operation starts here, so it also silences libhdf5's error printing for the thread.
-    func ensureOpen(_ operation: @autoclosure () -> String, _ objectPath: String?) throws {
+    func ensureOpen(_ operation: @autoclosure () -> String, _ objectPath: String?) throws(HDF5Error) {
         HDF5Call.silenceErrorPrinting()
         guard isOpen else {
             throw HDF5Call.invalid(operation(), site(objectPath), "the file is closed")
@@ -56,7 +56,7 @@ final class HDF5FileHandle {
 
     /// A file access property list with the strong close degree (see the type's summary), and
     /// the embedded-file driver for a file inside another (``HDF5EmbeddedDriver``).
-    static func accessPropertyList(_ site: HDF5Site, embedding: HDF5Embedding? = nil) throws -> HDF5ScopedID {
+    static func accessPropertyList(_ site: HDF5Site, embedding: HDF5Embedding? = nil) throws(HDF5Error) -> HDF5ScopedID {
         let fapl = try HDF5ScopedID(H5Pcreate(CHDF5_H5P_FILE_ACCESS()), "create file access property list", site)
         try HDF5Call.check(H5Pset_fclose_degree(fapl.raw, H5F_CLOSE_STRONG), "set file close degree", site)
         if let embedding { try HDF5EmbeddedDriver.configure(fapl.raw, embedding, site) }

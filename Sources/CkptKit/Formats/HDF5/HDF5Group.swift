@@ -13,7 +13,7 @@ public final class HDF5Group: HDF5Object {
     }
 
     /// Opens the group at `name`, relative to `parent` or to the file when `parent` is nil.
-    convenience init(opening name: String, in file: HDF5FileHandle, relativeTo parent: HDF5ObjectHandle?) throws {
+    convenience init(opening name: String, in file: HDF5FileHandle, relativeTo parent: HDF5ObjectHandle?) throws(HDF5Error) {
         let fullPath = parent?.absolutePath(of: name) ?? name
         try file.ensureOpen("open group", fullPath)
         let id = try HDF5Call.id(

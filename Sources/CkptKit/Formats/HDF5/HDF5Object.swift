@@ -47,7 +47,7 @@ public final class HDF5ObjectHandle {
     }
 
     /// Throws unless the file is still open.
-    func ensureOpen(_ operation: @autoclosure () -> String, _ objectPath: String? = nil) throws {
+    func ensureOpen(_ operation: @autoclosure () -> String, _ objectPath: String? = nil) throws(HDF5Error) {
         try file.ensureOpen(operation(), objectPath ?? path)
     }
 

@@ -10,7 +10,7 @@ struct HDF5ScopedID: ~Copyable {
     let raw: hid_t
 
     /// Takes ownership of a new identifier, or throws if libhdf5 returned a negative one.
-    init(_ value: hid_t, _ operation: @autoclosure () -> String, _ site: HDF5Site) throws {
+    init(_ value: hid_t, _ operation: @autoclosure () -> String, _ site: HDF5Site) throws(HDF5Error) {
         raw = try HDF5Call.id(value, operation(), site)
     }
 

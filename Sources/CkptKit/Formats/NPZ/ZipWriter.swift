@@ -440,7 +440,7 @@ final class ZipWriter {
     // MARK: - Errors
 
     /// Runs `body`; any error poisons the writer and comes out as an `NPZError`.
-    private func guarded(member: String?, _ body: () throws -> Void) throws {
+    private func guarded(member: String?, _ body: () throws -> Void) throws(NPZError) {
         if case .failed = state {
             throw NPZError(.usage, path: path, member: member, reason: "the archive writer already failed; start again")
         }
