@@ -148,4 +148,26 @@ struct TorchReaderTests {
             "\($0)".contains("conv1.weight") && "\($0)".contains("which has no such tensor")
         }
     }
+
+    /// A legacy file whose pickles pass the first 1 MiB read is read with a longer prefix.
+    @Test func legacyPicklesLongerThanTheFirstRead() throws {
+        func text(_ string: String) -> [UInt8] {
+            let bytes = Array(string.utf8)
+            return [0x58] + withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { Array($0) } + bytes
+        }
+        func global(_ module: String, _ name: String) -> [UInt8] { [0x63] + Array("\(module)\n\(name)\n".utf8) }
+        var file: [UInt8] = [0x80, 0x02, 0x8A, 0x0A] + TorchCheckpointReader.legacyMagic + [0x2E]
+        file += [0x80, 0x02, 0x4D, 0xE9, 0x03, 0x2E, 0x80, 0x02, 0x7D, 0x2E]
+        file += [0x80, 0x02, 0x7D, 0x28] + text("note") + text(String(repeating: "x", count: 3 << 20)) + text("w")
+        file += global("torch._utils", "_rebuild_tensor_v2") + [0x28, 0x28] + text("storage") + global("torch", "FloatStorage")
+        file += text("0") + text("cpu") + [0x4B, 2, 0x74, 0x51, 0x4B, 0, 0x28, 0x4B, 2, 0x74, 0x28, 0x4B, 1, 0x74, 0x89]
+        file += global("collections", "OrderedDict") + [0x29, 0x52, 0x74, 0x52, 0x75, 0x2E]
+        file += [0x80, 0x02, 0x5D, 0x28] + text("0") + [0x65, 0x2E]
+        file += [2, 0, 0, 0, 0, 0, 0, 0] + [Float(1), Float(2)].withUnsafeBytes { Array($0) }
+        let dir = try TemporaryDirectory()
+        try Data(file).write(to: dir.url.appendingPathComponent("big.pt"))
+        let reader = try CheckpointReaders.open(path: dir.path("big.pt"))
+        #expect(reader.tensors.map(\.info) == [TensorInfo(name: "w", shape: [2], dtype: .float32)])
+        #expect(try Self.values(reader, reader.tensors[0]) == [Float(1), Float(2)].withUnsafeBytes { Array($0) })
+    }
 }

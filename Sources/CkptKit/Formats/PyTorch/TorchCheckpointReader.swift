@@ -265,11 +265,39 @@ final class TorchCheckpointReader: CheckpointReader {
     /// the protocol version 1001, the system info and the object, then the sorted storage keys,
     /// then each storage as an 8-byte element count and its bytes, in that order.
     private static func loadLegacy(path: String, file: InputFile, includeOptimizer: Bool) throws -> Contents {
-        let prefix: [UInt8]
-        do {
-            prefix = try file.read(count: min(file.size, maximumPickleBytes), at: 0)
-        } catch {
-            throw TorchError(error)
+        // The pickles come first: read 1 MiB of the file, and more (up to the pickle limit) only
+        // when they run past it.
+        let limit = min(file.size, maximumPickleBytes)
+        var length = min(limit, 1 << 20)
+        while true {
+            let prefix: [UInt8]
+            do {
+                prefix = try file.read(count: length, at: 0)
+            } catch {
+                throw TorchError(error)
+            }
+            do {
+                return try loadLegacy(path: path, file: file, prefix: prefix, includeOptimizer: includeOptimizer)
+            } catch let problem as LegacyTruncation {
+                guard length < limit else { throw problem.error }
+                length = min(limit, length * 8)
+            }
+        }
+    }
+
+    /// A legacy pickle ran past the prefix read.
+    private struct LegacyTruncation: Error {
+        var error: TorchError
+    }
+
+    private static func loadLegacy(path: String, file: InputFile, prefix: [UInt8], includeOptimizer: Bool) throws -> Contents {
+        func run(_ machine: inout PickleMachine, path: String, pickle: String) throws -> PickleValue {
+            do {
+                return try machine.run()
+            } catch {
+                let failure = TorchError(error.kind, path: path, place: "\(pickle) offset \(error.offset)", reason: error.reason)
+                throw error.isTruncation ? LegacyTruncation(error: failure) as Error : failure
+            }
         }
         let noStorage: PickleMachine.StorageResolver = { key, _, _ throws(PickleProblem) in
             throw PickleProblem(kind: .invalidPickle, offset: 0, reason: "storage '\(key)' outside the object")
