@@ -27,7 +27,7 @@ seconds="${1:-30}"
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET]" >&2; exit 2; }
 scratch="$fuzz/.build-fuzz"
 out="${FUZZ_OUT:-$scratch/fuzz-out}"
-all_targets=(FuzzNPZ FuzzSafetensors FuzzJSON FuzzHDF5 FuzzKeras)
+all_targets=(FuzzNPZ FuzzSafetensors FuzzJSON FuzzHDF5 FuzzKeras FuzzTorch)
 read -r -a targets <<< "${FUZZ_TARGETS:-${all_targets[*]}}"
 # Swift's own crash handler would catch a trap before libFuzzer does (and trips ASan while
 # reading the crashed process's memory); let libFuzzer report and save the input.
@@ -36,7 +36,7 @@ export SWIFT_BACKTRACE=enable=no
 # Largest input per target: above its largest seed, small enough to keep runs fast.
 max_len() {
   case "$1" in
-    FuzzNPZ) echo 16384 ;;
+    FuzzNPZ | FuzzTorch) echo 16384 ;;
     FuzzSafetensors | FuzzJSON) echo 32768 ;;
     FuzzHDF5 | FuzzKeras) echo 65536 ;;
   esac

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ckpt builds against, when they are missing:
-# libhdf5 (serial), pkgconf, zlib, OpenBLAS (loaded by ckpt with dlopen when an orthogonal QR runs).
+# libhdf5 (serial), pkgconf, zlib, OpenBLAS (loaded by ckpt with dlopen when an orthogonal QR runs),
+# strace (the PyTorch tests show that reading a hostile pickle spawns nothing).
 # Usage: scripts/install-deps.sh [--docs]
 set -euo pipefail
-packages=(libhdf5-dev pkgconf zlib1g-dev libopenblas0-pthread)
+packages=(libhdf5-dev pkgconf zlib1g-dev libopenblas0-pthread strace)
 # --docs: also what the docs test runs (Tests/Docs/run_docs.py): GNU parallel, for docs/batch.md.
 [ "${1:-}" = "--docs" ] && packages+=(parallel)
 missing=()

@@ -36,6 +36,7 @@ FORMATS = [
     ("safetensors sharded", "m.safetensors", ["--max-shard-size", "32MB"]),
     ("npz compressed", "m.npz", ["--compress"]),
     ("weights.h5 compressed", "m.weights.h5", ["--compress"]),
+    ("pytorch", "m.bin", []),
 ]
 DTYPES = ["float32", "bfloat16"]
 

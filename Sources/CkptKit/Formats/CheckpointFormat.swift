@@ -12,6 +12,9 @@ public enum CheckpointFormat: String, Sendable, CaseIterable {
     case safetensors
     /// A plain HDF5 file of numeric datasets (read only; h5py files).
     case hdf5
+    /// PyTorch `torch.save` (`pytorch_model.bin`, `.pt`): read without running the pickle
+    /// (zip and legacy formats, sharded through `.bin.index.json`), written in the zip format.
+    case pytorch
 
     /// Its descriptor in the registry (``FormatRegistry``): everything known about it.
     public var descriptor: FormatDescriptor { FormatRegistry.descriptor(self) }

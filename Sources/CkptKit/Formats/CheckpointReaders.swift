@@ -3,7 +3,8 @@ import Foundation
 /// Opens any checkpoint file ckpt reads, recognising the format by its content.
 public enum CheckpointReaders {
     /// A reader for the file at `path`: HDF5 (Keras 3 `.weights.h5`, legacy `.h5`, plain h5py
-    /// files), zip (`.keras` archive or `.npz`), or safetensors (a file or an `.index.json`).
+    /// files), zip (`.keras` archive, `.npz` or `torch.save`), legacy `torch.save`, or safetensors
+    /// (a file or an `.index.json`).
     public static func open(path: String) throws -> CheckpointReader {
         // Every reader below opens by path (libhdf5 too): refuse FIFOs, sockets and devices here,
         // with a stat that cannot block, rather than in an open that can.
@@ -19,7 +20,7 @@ public enum CheckpointReaders {
         throw CheckpointError(path: path, notACheckpoint)
     }
 
-    static let notACheckpoint = "not a checkpoint ckpt can read (expected HDF5, a zip (.keras/.npz) or safetensors)"
+    static let notACheckpoint = "not a checkpoint ckpt can read (expected HDF5, a zip (.keras/.npz/torch.save), a legacy torch.save file or safetensors)"
 
     static let hdf5Signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
 

@@ -105,12 +105,14 @@ public enum FormatRegistry {
     /// The descriptors, in the order `--help`, `ckpt formats` and the docs list them.
     public static let all: [FormatDescriptor] = [
         KerasWeightsWriter.descriptor, KerasArchiveWriter.descriptor, LegacyH5Writer.descriptor,
-        NPZCheckpointWriter.descriptor, SafetensorsWriter.descriptor, HDF5CheckpointReader.plainDescriptor,
+        NPZCheckpointWriter.descriptor, SafetensorsWriter.descriptor, TorchCheckpointWriter.descriptor,
+        HDF5CheckpointReader.plainDescriptor,
     ]
 
     /// The content families, tried in order when a file is opened.
     static let readers: [ReaderFamily] = [
-        SafetensorsReader.indexFamily, HDF5CheckpointReader.family, ZipFamily.family, SafetensorsReader.family,
+        TorchCheckpointReader.indexFamily, SafetensorsReader.indexFamily, HDF5CheckpointReader.family, ZipFamily.family,
+        TorchCheckpointReader.legacyFamily, SafetensorsReader.family,
     ]
 
     /// The descriptor of `format`.
@@ -139,7 +141,8 @@ public enum FormatRegistry {
     }
 }
 
-/// Zip files: a `.keras` archive (it has the Keras members) or an `.npz`.
+/// Zip files: a `.keras` archive (it has the Keras members), a `torch.save` file (one
+/// `<folder>/data.pkl`), or an `.npz`.
 enum ZipFamily {
     static let family = ReaderFamily(
         name: "zip",
@@ -150,6 +153,9 @@ enum ZipFamily {
             // the Keras reader says that, where the npz reader would complain about config.json.
             if zip.entries.contains(where: { ["model.weights.h5", "config.json", "metadata.json"].contains($0.name) }) {
                 return try KerasArchiveReader(path: path)
+            }
+            if TorchCheckpointReader.zipRoot(zip.entries) != nil {
+                return try TorchCheckpointReader(path: path)
             }
             return try NPZCheckpointReader(path: path)
         })

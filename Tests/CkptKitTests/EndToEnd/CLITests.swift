@@ -80,7 +80,7 @@ struct CLITests {
         BadCase(description: "missing spec", spec: "missing.json", output: "o.npz", expected: "no such file"),
         BadCase(description: "missing folder", spec: "good.json", output: "nowhere/o.npz", expected: "does not exist"),
         BadCase(description: "existing output", spec: "good.json", output: "exists.npz", expected: "--force"),
-        BadCase(description: "unknown extension", spec: "good.json", output: "o.bin", expected: "cannot tell the output format"),
+        BadCase(description: "unknown extension", spec: "good.json", output: "o.onnx", expected: "cannot tell the output format"),
         BadCase(description: "unknown format", spec: "good.json", output: "o.npz", extra: ["--format", "tflite"], expected: "unknown --format \"tflite\""),
         BadCase(description: "unknown dtype", spec: "good.json", output: "o.npz", extra: ["--dtype", "float8"], expected: "unknown --dtype"),
     ]

@@ -5,7 +5,7 @@ import CkptTestSupport
 
 /// The bytes ckpt writes do not change by accident: every spec in Fixtures/ × every output
 /// format (weights.h5, keras, full and weights-only h5, npz, safetensors, sharded safetensors,
-/// compressed npz and weights.h5) × float32/bfloat16 at one seed hashes to what
+/// compressed npz and weights.h5, PyTorch .bin) × float32/bfloat16 at one seed hashes to what
 /// Fixtures/output-bytes/manifest.json recorded (made by make_manifest.py next to it, before the
 /// refactoring of issue "Seams for what comes next"), file by file; a refused combination gives
 /// the same exit code and message.
@@ -42,7 +42,7 @@ struct OutputBytesManifestTests {
     @Test func manifestCoversEveryFormatAndDType() {
         #expect(Self.entries.count >= 600, "Fixtures/output-bytes/manifest.json is missing or incomplete")
         let formats = Set(Self.entries.map(\.format))
-        #expect(formats.isSuperset(of: ["weights.h5", "keras", "h5", "h5 weights-only", "npz", "safetensors", "safetensors sharded"]))
+        #expect(formats.isSuperset(of: ["weights.h5", "keras", "h5", "h5 weights-only", "npz", "safetensors", "safetensors sharded", "pytorch"]))
         #expect(Set(Self.entries.map(\.dtype)) == ["float32", "bfloat16"])
     }
 
