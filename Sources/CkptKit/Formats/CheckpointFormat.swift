@@ -12,6 +12,9 @@ public enum CheckpointFormat: String, Sendable, CaseIterable {
     case safetensors
     /// A plain HDF5 file of numeric datasets (read only; h5py files).
     case hdf5
+    /// A Hugging Face model folder as `save_pretrained` writes it: `config.json`,
+    /// `generation_config.json`, `model.safetensors` or shards with `model.safetensors.index.json`.
+    case huggingFace = "hf"
 
     /// Its descriptor in the registry (``FormatRegistry``): everything known about it.
     public var descriptor: FormatDescriptor { FormatRegistry.descriptor(self) }

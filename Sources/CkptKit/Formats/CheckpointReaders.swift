@@ -5,6 +5,8 @@ public enum CheckpointReaders {
     /// A reader for the file at `path`: HDF5 (Keras 3 `.weights.h5`, legacy `.h5`, plain h5py
     /// files), zip (`.keras` archive or `.npz`), or safetensors (a file or an `.index.json`).
     public static func open(path: String) throws -> CheckpointReader {
+        // A Hugging Face model folder is read through its weights file (or its shards' index).
+        if let weights = HFFolderWriter.weightsFile(inFolder: path) { return try SafetensorsReader(path: weights) }
         // Every reader below opens by path (libhdf5 too): refuse FIFOs, sockets and devices here,
         // with a stat that cannot block, rather than in an open that can.
         if let problem = InputFile.problem(at: path) {

@@ -341,7 +341,7 @@ final class SafetensorsWriter: CheckpointWriter {
 
     /// The `__metadata__` pairs, in a fixed order.
     static func metadata(for layout: CheckpointLayout) -> [(key: String, value: String)] {
-        var pairs: [(key: String, value: String)] = [(MetadataKey.version, CkptVersion.current)]
+        var pairs: [(key: String, value: String)] = layout.headerMetadata + [(MetadataKey.version, CkptVersion.current)]
         if let recipe = layout.recipe { pairs.append((MetadataKey.recipe, recipe)) }
         if let config = layout.modelConfig { pairs.append((MetadataKey.modelConfig, config)) }
         let kerasPaths = layout.tensors.compactMap { tensor in
