@@ -38,7 +38,7 @@ final class HFFolderWriter: CheckpointWriter {
         let exists = FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory)
         if exists {
             guard isDirectory.boolValue else { throw OutputError(path: folder, "a file is in the way of the output folder") }
-            guard options.overwrite || options.onlyShards != nil else {
+            guard options.overwrite || options.onlyShards != nil || options.indexOnly else {
                 throw OutputError(path: folder, "the folder exists; pass --force to write the model into it")
             }
             createdFolder = false
@@ -51,13 +51,13 @@ final class HFFolderWriter: CheckpointWriter {
                 throw OutputError(path: folder, "cannot create the folder: \(String(cString: strerror(errno)))")
             }
         }
-        removesStale = exists && options.overwrite && options.onlyShards == nil
+        removesStale = exists && options.overwrite && options.onlyShards == nil && !options.indexOnly
         do {
             let shardOptions = options.with(\.maxShardBytes, options.maxShardBytes ?? Self.defaultMaxShardBytes)
             weights = try SafetensorsWriter(path: folder + "/" + Self.weightsName, layout: layout, options: shardOptions)
             // Every part of an --only-shards run writes the same small files.
             for file in layout.folderFiles {
-                let atomic = try AtomicOutput(path: folder + "/" + file.name, overwrite: options.overwrite || options.onlyShards != nil)
+                let atomic = try AtomicOutput(path: folder + "/" + file.name, overwrite: options.overwrite || options.onlyShards != nil || options.indexOnly)
                 files.append((atomic, file.bytes))
             }
         } catch {
