@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import sys
+import tempfile
 
 import torch
 import transformers
@@ -87,11 +88,20 @@ def main():
         out = model(input_ids=ids)
         check(torch.isfinite(out.logits).all().item(), "the logits are not all finite")
 
-    # Against a fresh transformers init of the same config.
+    # Against a fresh transformers init of the same config, as save_pretrained saves it (the
+    # names on disk: transformers 5 splits fused MoE experts back into the Hub's per-expert ones).
     torch.manual_seed(0)
-    fresh = cls(config).state_dict()
+    fresh = {}
+    with tempfile.TemporaryDirectory() as saved:
+        cls(config).save_pretrained(saved)
+        for name in sorted(os.listdir(saved)):
+            if name.endswith(".safetensors"):
+                with safe_open(os.path.join(saved, name), "pt") as f:
+                    for key in f.keys():
+                        fresh[key] = f.get_tensor(key)
+    check(set(fresh) == set(stored), f"saved names differ from a fresh save_pretrained: only ckpt {sorted(set(stored) - set(fresh))[:5]}, only transformers {sorted(set(fresh) - set(stored))[:5]}")
     for key, (_, tensor) in stored.items():
-        check(key in fresh, f"{key} is not in a fresh {cls.__name__}'s state dict")
+        check(key in fresh, f"{key} is not in a fresh {cls.__name__}'s saved folder")
         if key not in fresh:
             continue
         ref = fresh[key].float()

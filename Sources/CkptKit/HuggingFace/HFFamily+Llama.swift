@@ -19,6 +19,49 @@ struct HFDecoderShape: Sendable {
     var normValue: Double = 1
     /// The norm module's class name.
     var normModule: String
+    /// A sparse mixture of experts in place of the MLP, on the layers it names.
+    var moe: HFMixtureOfExperts? = nil
+}
+
+/// A sparse MoE block, written with the Hub's per-expert names: what transformers 5's
+/// `save_pretrained` writes (it fuses the experts in memory and splits them again on save), and
+/// what vLLM and transformers 4 load. The router is `<block>.gate.weight [E, H]`.
+struct HFMixtureOfExperts: Sendable {
+    enum Naming: Sendable {
+        /// Mixtral: `block_sparse_moe.experts.N.{w1 [I, H], w2 [H, I], w3 [I, H]}`.
+        case mixtral
+        /// Qwen3-MoE: `mlp.experts.N.{gate_proj, up_proj, down_proj}`.
+        case qwen
+    }
+    var experts: Int
+    /// Each expert's intermediate size.
+    var intermediate: Int
+    var naming: Naming
+    /// Whether layer i has the sparse block (else the dense MLP).
+    var isSparse: @Sendable (Int) -> Bool = { _ in true }
+
+    func tensors(layerPrefix p: String, hidden: Int, std: Double) -> [HFTensor] {
+        var t: [HFTensor] = []
+        switch naming {
+        case .mixtral:
+            t.append(.linear(p + "block_sparse_moe.gate", out: experts, in: hidden, std: std))
+            for e in 0..<experts {
+                let x = p + "block_sparse_moe.experts.\(e)."
+                t.append(.linear(x + "w1", out: intermediate, in: hidden, std: std))
+                t.append(.linear(x + "w2", out: hidden, in: intermediate, std: std))
+                t.append(.linear(x + "w3", out: intermediate, in: hidden, std: std))
+            }
+        case .qwen:
+            t.append(.linear(p + "mlp.gate", out: experts, in: hidden, std: std))
+            for e in 0..<experts {
+                let x = p + "mlp.experts.\(e)."
+                t.append(.linear(x + "gate_proj", out: intermediate, in: hidden, std: std))
+                t.append(.linear(x + "up_proj", out: intermediate, in: hidden, std: std))
+                t.append(.linear(x + "down_proj", out: hidden, in: intermediate, std: std))
+            }
+        }
+        return t
+    }
 }
 
 extension HFFamily {
@@ -72,6 +115,10 @@ extension HFFamily {
                     if shape.sandwichNorms {
                         t.append(norm(p + "pre_feedforward_layernorm", hidden))
                         t.append(norm(p + "post_feedforward_layernorm", hidden))
+                    }
+                    if let moe = shape.moe, moe.isSparse(i) {
+                        t += moe.tensors(layerPrefix: p, hidden: hidden, std: std)
+                        continue
                     }
                     if shape.fused {
                         t.append(.linear(p + "mlp.gate_up_proj", out: 2 * inter, in: hidden, std: std))
@@ -142,6 +189,41 @@ extension HFFamily {
     ) { config throws(HFConfigError) in
         let attention = try config.bool("attention_bias", default: false)
         return HFDecoderShape(qkvBias: attention, oBias: attention, sandwichNorms: true, normValue: 0, normModule: "Gemma2RMSNorm")
+    }
+
+    /// Mixtral (`MixtralConfig`: `num_local_experts` default 8; no biases).
+    static let mixtral = decoder(
+        name: "Mixtral", modelTypes: ["mixtral"], architecture: "MixtralForCausalLM", tieDefault: false,
+        extraFields: ["num_local_experts"], ignored: ["num_experts_per_tok", "router_jitter_noise", "router_aux_loss_coef", "output_router_logits"]
+    ) { config throws(HFConfigError) in
+        let experts = try config.int("num_local_experts", default: 8)
+        let inter = try config.int("intermediate_size")
+        return HFDecoderShape(normModule: "MixtralRMSNorm", moe: HFMixtureOfExperts(experts: experts, intermediate: inter, naming: .mixtral))
+    }
+
+    /// Qwen3-MoE (`Qwen3MoeConfig`: `num_experts` default 128, `moe_intermediate_size` 768, sparse
+    /// on layer i when i ∉ `mlp_only_layers` and (i + 1) mod `decoder_sparse_step` = 0; dense
+    /// layers have the `intermediate_size` MLP).
+    static let qwen3MoE = decoder(
+        name: "Qwen3-MoE", modelTypes: ["qwen3_moe"], architecture: "Qwen3MoeForCausalLM", tieDefault: false, defaultHeadDim: 128,
+        extraFields: ["attention_bias", "num_experts", "moe_intermediate_size", "decoder_sparse_step", "mlp_only_layers"],
+        ignored: ["num_experts_per_tok", "norm_topk_prob", "router_aux_loss_coef", "output_router_logits"]
+    ) { config throws(HFConfigError) in
+        let attention = try config.bool("attention_bias", default: false)
+        let experts = try config.int("num_experts", default: 128)
+        let inter = try config.int("moe_intermediate_size", default: 768)
+        let step = try config.int("decoder_sparse_step", default: 1)
+        var dense: Set<Int> = []
+        if let list = config.value("mlp_only_layers") {
+            guard let items = list.array, items.allSatisfy({ ($0.int ?? -1) >= 0 }) else {
+                throw config.error("\"mlp_only_layers\" must be a list of layer indices")
+            }
+            dense = Set(items.compactMap(\.int))
+        }
+        let denseLayers = dense
+        let moe = HFMixtureOfExperts(experts: experts, intermediate: inter, naming: .qwen,
+                                     isSparse: { i in !denseLayers.contains(i) && (i + 1) % step == 0 })
+        return HFDecoderShape(qkvBias: attention, oBias: attention, qkNorm: true, normModule: "Qwen3MoeRMSNorm", moe: moe)
     }
 
     /// Phi-3 (`Phi3Attention`: fused `qkv_proj`; `Phi3MLP`: fused `gate_up_proj`; no biases).

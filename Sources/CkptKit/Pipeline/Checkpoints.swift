@@ -69,7 +69,8 @@ public enum Checkpoints {
     /// A Hugging Face `config.json` makes a Hugging Face folder (or any format keyed by name).
     public static func initialize(_ request: InitRequest) throws -> InitResult {
         if let hf = try huggingFaceModel(path: request.specPath) {
-            let format = request.format ?? .huggingFace
+            // A folder unless the name asks for a file format (`-o model.safetensors`, `-o m.npz`).
+            let format = request.format ?? CheckpointFormat.infer(fromPath: request.outputPath) ?? .huggingFace
             guard format.descriptor.keying == .name else {
                 throw OutputError(path: request.outputPath, "a Hugging Face model has no Keras layers, so it cannot be written as \(format.rawValue); write a Hugging Face folder (the default), safetensors or npz")
             }

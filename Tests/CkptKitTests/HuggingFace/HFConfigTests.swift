@@ -8,7 +8,7 @@ import CkptTestSupport
 @Suite("Hugging Face configs")
 struct HFConfigTests {
     static let hubConfigs = ["Llama-3.2-1B.json", "Qwen2.5-0.5B.json", "Mistral-7B-v0.1.json", "gpt2.json", "bert-base-uncased.json"]
-    static let tinyConfigs = ["llama", "llama_biases", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "phi3", "gpt2", "bert", "roberta"]
+    static let tinyConfigs = ["llama", "llama_biases", "mistral", "mixtral", "qwen2", "qwen3", "qwen3_moe", "gemma", "gemma2", "phi3", "gpt2", "bert", "roberta"]
 
     static func model(_ text: String) throws(HFConfigError) -> HFModel {
         guard let json = try? JSONParser.parse(text) else { throw HFConfigError("test: malformed JSON") }
@@ -90,6 +90,23 @@ struct HFConfigTests {
         let llama = try Self.plan(Self.llama + "}")
         #expect(llama.entries.first?.zeroRows == [], "Llama has no pad_token_id")
         #expect(llama.entries.filter { $0.role == .gamma }.allSatisfy { $0.fill == .elementwise(.constant(1)) })
+    }
+
+    /// MoE blocks use the Hub's per-expert names (what transformers 5's save_pretrained writes);
+    /// Qwen3-MoE's `mlp_only_layers` and `decoder_sparse_step` pick the dense layers.
+    @Test func mixturesOfExpertsUseTheHubNames() throws {
+        let mixtral = try Checkpoints.plan(specPath: TestPaths.fixture("huggingface/tiny/mixtral.json"))
+        let names = Set(mixtral.entries.map(\.name))
+        #expect(names.contains("model.layers.1.block_sparse_moe.experts.3.w2.weight"))
+        #expect(mixtral.entries.first { $0.name == "model.layers.0.block_sparse_moe.gate.weight" }?.shape == [4, 64])
+        #expect(!names.contains { $0.contains("mlp.") })
+        let qwen = try Checkpoints.plan(specPath: TestPaths.fixture("huggingface/tiny/qwen3_moe.json"))
+        let byName = Dictionary(qwen.entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(byName["model.layers.0.mlp.experts.3.down_proj.weight"]?.shape == [64, 32])
+        #expect(byName["model.layers.1.mlp.down_proj.weight"]?.shape == [64, 96], "layer 1 is in mlp_only_layers")
+        #expect(byName["model.layers.1.mlp.gate.weight"] == nil && byName["model.layers.2.mlp.gate.weight"]?.shape == [4, 64])
+        let step = try Self.plan(#"{"model_type": "qwen3_moe", "vocab_size": 16, "hidden_size": 8, "intermediate_size": 12, "num_hidden_layers": 4, "num_attention_heads": 2, "head_dim": 4, "num_experts": 2, "moe_intermediate_size": 4, "decoder_sparse_step": 2}"#)
+        #expect(step.entries.filter { $0.name.hasSuffix("mlp.gate.weight") }.map(\.name) == ["model.layers.1.mlp.gate.weight", "model.layers.3.mlp.gate.weight"])
     }
 
     @Test func vllmDummyIsUniformEverywhere() throws {
