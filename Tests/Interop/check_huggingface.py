@@ -84,8 +84,12 @@ def main():
     # A forward pass.
     model.eval()
     with torch.no_grad():
-        ids = torch.arange(8).unsqueeze(0) % config.vocab_size
-        out = model(input_ids=ids)
+        if config.model_type == "vit":
+            out = model(pixel_values=torch.randn(1, config.num_channels, config.image_size, config.image_size))
+        else:
+            ids = torch.arange(8).unsqueeze(0) % config.vocab_size
+            extra = {"decoder_input_ids": ids} if config.is_encoder_decoder else {}
+            out = model(input_ids=ids, **extra)
         check(torch.isfinite(out.logits).all().item(), "the logits are not all finite")
 
     # Against a fresh transformers init of the same config, as save_pretrained saves it (the

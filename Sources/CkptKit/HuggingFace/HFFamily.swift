@@ -20,7 +20,7 @@ struct HFFamily: Sendable {
 /// Every family ckpt describes.
 enum HFFamilies {
     static let all: [HFFamily] = [
-        .llama, .mistral, .mixtral, .qwen2, .qwen3, .qwen3MoE, .gemma, .gemma2, .phi3, .gpt2, .bert, .roberta,
+        .llama, .mistral, .mixtral, .qwen2, .qwen3, .qwen3MoE, .gemma, .gemma2, .phi3, .gpt2, .bert, .roberta, .t5, .vit,
     ]
 
     /// The known `model_type`s, for messages.

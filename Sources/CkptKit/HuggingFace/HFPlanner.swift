@@ -66,6 +66,9 @@ struct HFPlanner: Sendable {
             case .normal(let std):
                 initializer = Initializer(.randomNormal(mean: 0, stddev: std), dialect: .torch)
                 reason = "profile hf: \(tensor.module) \(tensor.kind.rawValue) → normal(0, \(NumberText.short(std)))"
+            case .truncatedNormal(let std):
+                initializer = Initializer(.truncatedNormalRange(mean: 0, stddev: std, low: -2, high: 2), dialect: .torch)
+                reason = "profile hf: \(tensor.module) \(tensor.kind.rawValue) → trunc_normal(0, \(NumberText.short(std)), ±2)"
             case .constant(let value):
                 initializer = Initializer(value == 0 ? .zeros : value == 1 ? .ones : .constant(value: value), dialect: .torch)
                 reason = "profile hf: \(tensor.module) \(tensor.kind.rawValue) → \(NumberText.short(value))"

@@ -20,6 +20,8 @@ struct HFTensor: Sendable, Equatable {
     enum Value: Sendable, Equatable {
         /// `normal_(0, std)`.
         case normal(std: Double)
+        /// `trunc_normal_(0, std)`, cut at ±2 (PyTorch's absolute default bounds).
+        case truncatedNormal(std: Double)
         /// Every element the same (`zeros_`, `ones_`).
         case constant(Double)
     }

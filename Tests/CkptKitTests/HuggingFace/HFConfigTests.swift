@@ -7,8 +7,8 @@ import CkptTestSupport
 /// HF names, and one clear error for each kind of bad config.
 @Suite("Hugging Face configs")
 struct HFConfigTests {
-    static let hubConfigs = ["Llama-3.2-1B.json", "Qwen2.5-0.5B.json", "Mistral-7B-v0.1.json", "gpt2.json", "bert-base-uncased.json"]
-    static let tinyConfigs = ["llama", "llama_biases", "mistral", "mixtral", "qwen2", "qwen3", "qwen3_moe", "gemma", "gemma2", "phi3", "gpt2", "bert", "roberta"]
+    static let hubConfigs = ["Llama-3.2-1B.json", "Qwen2.5-0.5B.json", "Mistral-7B-v0.1.json", "gpt2.json", "bert-base-uncased.json", "t5-small.json", "vit-base-patch16-224-in21k.json"]
+    static let tinyConfigs = ["llama", "llama_biases", "mistral", "mixtral", "qwen2", "qwen3", "qwen3_moe", "gemma", "gemma2", "phi3", "gpt2", "bert", "roberta", "t5", "t5_v1_1", "vit"]
 
     static func model(_ text: String) throws(HFConfigError) -> HFModel {
         guard let json = try? JSONParser.parse(text) else { throw HFConfigError("test: malformed JSON") }
@@ -109,6 +109,25 @@ struct HFConfigTests {
         #expect(step.entries.filter { $0.name.hasSuffix("mlp.gate.weight") }.map(\.name) == ["model.layers.1.mlp.gate.weight", "model.layers.3.mlp.gate.weight"])
     }
 
+    /// T5's per-module factors (f = 1, d_model 64, d_kv 16, heads 4, d_ff 128) and ViT's truncated normals.
+    @Test func t5AndViTInit() throws {
+        let t5 = try Checkpoints.plan(specPath: TestPaths.fixture("huggingface/tiny/t5.json"))
+        let std = Dictionary(t5.entries.map { ($0.name, $0.fill.expectedMoments(shape: $0.shape)?.std ?? -1) }, uniquingKeysWith: { a, _ in a })
+        #expect(std["shared.weight"] == 1)
+        #expect(abs((std["encoder.block.0.layer.0.SelfAttention.q.weight"] ?? 0) - 1 / 32) < 1e-12)
+        #expect(std["encoder.block.0.layer.0.SelfAttention.k.weight"] == 0.125)
+        #expect(std["decoder.block.0.layer.1.EncDecAttention.o.weight"] == 0.125)
+        #expect(abs((std["encoder.block.1.layer.1.DenseReluDense.wo.weight"] ?? 0) - 1 / 128.0.squareRoot()) < 1e-12)
+        #expect(std["encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight"] == 0.125)
+        #expect(std["encoder.block.1.layer.0.SelfAttention.relative_attention_bias.weight"] == nil, "only block 0")
+        #expect(std["lm_head.weight"] == nil, "transformers 5 always ties T5's lm_head")
+        let vit = try Checkpoints.plan(specPath: TestPaths.fixture("huggingface/tiny/vit.json"))
+        #expect(vit.entries.first { $0.name == "classifier.weight" }?.shape == [3, 64], "3 labels in id2label")
+        #expect(vit.entries.first { $0.name == "vit.embeddings.position_embeddings" }?.shape == [1, 17, 64])
+        #expect(vit.entries.first { $0.name == "vit.embeddings.patch_embeddings.projection.weight" }?.fill
+            == .elementwise(.truncatedNormal(mean: 0, std: 0.02, low: -2, high: 2)))
+    }
+
     @Test func vllmDummyIsUniformEverywhere() throws {
         let plan = try Self.plan(Self.llama + #", "pad_token_id": 0}"#, options: PlanOptions(profile: .vllmDummy))
         #expect(plan.entries.allSatisfy { $0.fill == .elementwise(.uniform(low: -1e-3, high: 1e-3)) && $0.zeroRows.isEmpty })
@@ -163,7 +182,7 @@ struct HFConfigTests {
 
     @Test func unknownModelTypeListsTheKnownOnes() {
         let message = Self.message { _ = try Self.model(#"{"model_type": "lama"}"#) }
-        for known in ["llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "phi3", "gpt2", "bert", "roberta"] {
+        for known in ["llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "phi3", "gpt2", "bert", "roberta", "t5", "vit", "mixtral", "qwen3_moe"] {
             #expect(message.contains(known), "\(message)")
         }
     }

@@ -8,7 +8,7 @@ import CkptTestSupport
 /// within 5% of a fresh transformers init and constant tensors exact.
 @Suite("Interop with transformers and torch")
 struct HuggingFaceInteropTests {
-    static let families = ["llama", "llama_biases", "mistral", "mixtral", "qwen2", "qwen3", "qwen3_moe", "gemma", "gemma2", "phi3", "gpt2", "bert", "roberta"]
+    static let families = ["llama", "llama_biases", "mistral", "mixtral", "qwen2", "qwen3", "qwen3_moe", "gemma", "gemma2", "phi3", "gpt2", "bert", "roberta", "t5", "t5_v1_1", "vit"]
 
     static func requireVenv() throws {
         guard FileManager.default.isExecutableFile(atPath: TestPaths.torchVenvPython) else {
