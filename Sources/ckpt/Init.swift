@@ -16,10 +16,10 @@ extension Ckpt {
                 """
         )
 
-        @Argument(help: "The model architecture: a Keras model JSON (model.to_json(), Keras 3 or 2) or a compact spec (docs/spec.md).")
+        @Argument(help: "The model architecture: a Keras model JSON (model.to_json(), Keras 3 or 2), a compact spec (docs/spec.md) or a Hugging Face config.json (docs/huggingface.md).")
         var spec: String
 
-        @Option(name: .shortAndLong, help: "The checkpoint file to write; with --seeds a pattern such as 'out/seed{seed}.safetensors'.")
+        @Option(name: .shortAndLong, help: "The checkpoint file to write (for a Hugging Face config.json: the model folder); with --seeds a pattern such as 'out/seed{seed}.safetensors'.")
         var output: String
 
         @Option(parsing: .unconditional, help: "The global seed (an unsigned 64-bit integer; default 0).", transform: parseSeed)
@@ -39,8 +39,11 @@ extension Ckpt {
         var respectConfig = false
 
 
-        @Option(help: "Sharded safetensors: write only shard files K/N (shard j, from 1, when (j-1) mod N == K-1) and the index, so N machines write one checkpoint.")
+        @Option(help: "Sharded safetensors: write only shard files K/N (shard j, from 1, when (j-1) mod N == K-1) and the index, so N machines write one checkpoint; 'auto' takes K and N from a Slurm job array, 'auto/N' K from a Slurm array or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX).")
         var onlyShards: String?
+
+        @Flag(help: "Sharded safetensors: write only the index (and a Hugging Face folder's config files), no shard.")
+        var indexOnly = false
 
 
         @OptionGroup var out: OutputOptions
@@ -65,7 +68,7 @@ extension Ckpt {
                 try out.check(format: format)
                 var request = InitRequest(
                     specPath: spec, outputPath: output, format: try format?.value(), seed: seed ?? 0,
-                    writerOptions: try out.writerOptions().with(\.onlyShards, try onlyShards.map(parseOnlyShards)),
+                    writerOptions: try out.writerOptions().with(\.onlyShards, try onlyShards.map(parseOnlyShards)).with(\.indexOnly, indexOnly),
                     planOptions: try planning.apply(to: PlanOptions(respectConfig: respectConfig, dtype: try out.floatType())))
                 if let threads = batch.threads, threads < 1 {
                     throw UsageError("--threads must be at least 1, not \(threads)")
@@ -104,6 +107,7 @@ extension Ckpt.Init {
         job.respectConfig = respectConfig
         try planning.apply(to: &job)
         job.writer.onlyShards = try onlyShards.map(parseOnlyShards)
+        if indexOnly { throw UsageError("--index-only writes one checkpoint's index; it does not go with --seeds or a pattern in -o") }
         return JobsFile(command: "ckpt init", jobs: [job])
     }
 }
@@ -117,10 +121,21 @@ func parseSeed(_ text: String) throws -> UInt64 {
     return seed
 }
 
-/// A `--only-shards K/N` value.
+/// A `--only-shards K/N` value, or `auto` / `auto/N` (a job array's task, from the environment).
 func parseOnlyShards(_ text: String) throws -> ShardSelection {
+    if text == "auto" || text.hasPrefix("auto/") {
+        let count = text == "auto" ? nil : Int(text.dropFirst("auto/".count))
+        guard text == "auto" || (count ?? 0) >= 1 else {
+            throw UsageError("--only-shards \"\(text)\": the count after auto/ must be a whole number ≥ 1")
+        }
+        do {
+            return try ShardSelection.automatic(count: count, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw UsageError(error.description)
+        }
+    }
     guard let selection = ShardSelection(parsing: text) else {
-        throw UsageError("--only-shards \"\(text)\" is not K/N with whole numbers 1 ≤ K ≤ N (K counts from 1)")
+        throw UsageError("--only-shards \"\(text)\" is not K/N with whole numbers 1 ≤ K ≤ N (K counts from 1), auto or auto/N")
     }
     return selection
 }

@@ -9,7 +9,7 @@ extension Ckpt {
             abstract: "Show every tensor a checkpoint of the model would hold, with its initializer and why."
         )
 
-        @Argument(help: "The model architecture: a Keras model JSON (model.to_json(), Keras 3 or 2) or a compact spec (docs/spec.md).")
+        @Argument(help: "The model architecture: a Keras model JSON (model.to_json(), Keras 3 or 2), a compact spec (docs/spec.md) or a Hugging Face config.json (docs/huggingface.md).")
         var spec: String
 
         @Flag(help: "Print the plan as JSON (the schema is in docs/cli.md).")

@@ -7,7 +7,7 @@ struct PlanningOptions: ParsableArguments {
     @Option(help: "How fans are computed: semantic (default; from what the layer does, recurrent gates one by one), semantic-packed (recurrent gates packed), keras, torch or jax (each framework's own rule on its own kernel layout). Default with --profile: that framework's; with --respect-config: keras.")
     var fans: ChoiceArgument<FanConvention>?
 
-    @Option(help: "A framework's default initialization for every layer it knows (above --respect-config).")
+    @Option(help: "A framework's default initialization for every layer it knows (above --respect-config): keras, torch or flax for Keras models; hf (the default: the family's own _init_weights) or vllm-dummy (uniform ±1e-3) for a Hugging Face config.json.")
     var profile: ChoiceArgument<Profile>?
 
     @Option(name: .customLong("rules"), help: "A rules file (JSON): rules, depth-aware schemes and custom layers, above --profile (docs/rules.md).")

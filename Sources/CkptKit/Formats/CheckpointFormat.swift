@@ -15,6 +15,9 @@ public enum CheckpointFormat: String, Sendable, CaseIterable {
     /// PyTorch `torch.save` (`pytorch_model.bin`, `.pt`): read without running the pickle
     /// (zip and legacy formats, sharded through `.bin.index.json`), written in the zip format.
     case pytorch
+    /// A Hugging Face model folder as `save_pretrained` writes it: `config.json`,
+    /// `generation_config.json`, `model.safetensors` or shards with `model.safetensors.index.json`.
+    case huggingFace = "hf"
 
     /// Its descriptor in the registry (``FormatRegistry``): everything known about it.
     public var descriptor: FormatDescriptor { FormatRegistry.descriptor(self) }

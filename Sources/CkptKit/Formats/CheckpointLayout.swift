@@ -14,6 +14,12 @@ public struct CheckpointLayout: Sendable {
     public var legacyModelConfig: LegacyModelConfig?
     /// How the values were made (ckpt version, seed, rules, per-tensor initializer), as JSON text.
     public var recipe: String?
+    /// Pairs a safetensors header's `__metadata__` starts with (a Hugging Face folder's
+    /// `{"format": "pt"}`, which transformers checks on load).
+    public var headerMetadata: [(key: String, value: String)] = []
+    /// Files a folder format writes beside the tensors (a Hugging Face folder's `config.json`
+    /// and `generation_config.json`), in the order they are committed.
+    public var folderFiles: [FolderFile] = []
 
     /// Creates a layout.
     public init(tensors: [LayoutTensor], topLevelLayers: [String] = [], modelConfig: String? = nil, recipe: String? = nil) {
@@ -59,5 +65,19 @@ public struct LegacyLocation: Sendable, Hashable {
         self.layer = layer
         self.weightName = weightName
         self.trainable = trainable
+    }
+}
+
+/// A small file a folder format writes whole beside the tensors.
+public struct FolderFile: Sendable, Equatable {
+    /// The file's name in the folder.
+    public var name: String
+    /// Its bytes.
+    public var bytes: [UInt8]
+
+    /// Creates a file.
+    public init(name: String, bytes: [UInt8]) {
+        self.name = name
+        self.bytes = bytes
     }
 }

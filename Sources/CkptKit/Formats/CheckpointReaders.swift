@@ -6,6 +6,8 @@ public enum CheckpointReaders {
     /// files), zip (`.keras` archive, `.npz` or `torch.save`), legacy `torch.save`, or safetensors
     /// (a file or an `.index.json`).
     public static func open(path: String) throws -> CheckpointReader {
+        // A Hugging Face model folder is read through its weights file (or its shards' index).
+        if let weights = HFFolderWriter.weightsFile(inFolder: path) { return try SafetensorsReader(path: weights) }
         // Every reader below opens by path (libhdf5 too): refuse FIFOs, sockets and devices here,
         // with a stat that cannot block, rather than in an open that can.
         if let problem = InputFile.problem(at: path) {

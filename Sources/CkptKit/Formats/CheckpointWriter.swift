@@ -50,6 +50,9 @@ public struct WriterOptions: Sendable {
     /// For sharded safetensors: write only the shard files of this part (shard file *j*, from 1,
     /// when `(j − 1) mod N == K − 1`) and the index, so several machines write one checkpoint.
     public var onlyShards: ShardSelection?
+    /// For sharded safetensors: write only the index (and a Hugging Face folder's small files),
+    /// no shard file, as every `onlyShards` part would (`ckpt init --index-only`).
+    public var indexOnly = false
     /// For safetensors and `.npz`: whether to write with `O_DIRECT` (``DirectIO``; by default
     /// for large files on disk file systems, `CKPT_DIRECT_IO` overriding). Same bytes either way.
     public var directIO: DirectIO

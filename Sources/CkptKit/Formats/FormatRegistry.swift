@@ -106,7 +106,7 @@ public enum FormatRegistry {
     public static let all: [FormatDescriptor] = [
         KerasWeightsWriter.descriptor, KerasArchiveWriter.descriptor, LegacyH5Writer.descriptor,
         NPZCheckpointWriter.descriptor, SafetensorsWriter.descriptor, TorchCheckpointWriter.descriptor,
-        HDF5CheckpointReader.plainDescriptor,
+        HDF5CheckpointReader.plainDescriptor, HFFolderWriter.descriptor,
     ]
 
     /// The content families, tried in order when a file is opened.
@@ -137,7 +137,7 @@ public enum FormatRegistry {
 
     /// The endings of the writable formats, for messages (`.weights.h5, .keras, …`).
     static var writableEndings: String {
-        writable.map { $0.extensions[0] }.joined(separator: ", ")
+        writable.compactMap(\.extensions.first).joined(separator: ", ")
     }
 }
 

@@ -50,8 +50,10 @@ public enum Checkpoints {
     }
 
     /// Plans every tensor of the model in `path`.
-    public static func plan(specPath path: String, options: PlanOptions = PlanOptions()) throws(ModelError) -> Plan {
-        try plan(model: loadModel(path: path), file: path, options: options)
+    /// A Hugging Face `config.json` is planned as its family describes (docs/huggingface.md).
+    public static func plan(specPath path: String, options: PlanOptions = PlanOptions()) throws -> Plan {
+        if let hf = try huggingFaceModel(path: path) { return try planHuggingFace(hf.model, file: path, options: options) }
+        return try plan(model: loadModel(path: path), file: path, options: options)
     }
 
     /// Plans every tensor of `model`; `file` labels errors.
@@ -64,7 +66,18 @@ public enum Checkpoints {
     }
 
     /// Makes a checkpoint: plans the model, generates every tensor and writes the file atomically.
+    /// A Hugging Face `config.json` makes a Hugging Face folder (or any format keyed by name).
     public static func initialize(_ request: InitRequest) throws -> InitResult {
+        if let hf = try huggingFaceModel(path: request.specPath) {
+            // A folder unless the name asks for a file format (`-o model.safetensors`, `-o m.npz`).
+            let format = request.format ?? CheckpointFormat.infer(fromPath: request.outputPath) ?? .huggingFace
+            guard format.descriptor.keying == .name else {
+                throw OutputError(path: request.outputPath, "a Hugging Face model has no Keras layers, so it cannot be written as \(format.rawValue); write a Hugging Face folder (the default), safetensors or npz")
+            }
+            let plan = try planHuggingFace(hf.model, file: request.specPath, options: request.planOptions)
+            let layout = huggingFaceLayout(plan, model: hf.model, configBytes: hf.bytes, request: request)
+            return try write(plan, layout: layout, format: format, request: request)
+        }
         guard let format = request.format ?? CheckpointFormat.infer(fromPath: request.outputPath) else {
             throw OutputError(path: request.outputPath, CheckpointFormat.unknownExtensionMessage(for: request.outputPath))
         }
@@ -76,6 +89,11 @@ public enum Checkpoints {
             layout.legacyModelConfig = try KerasDialect.legacyConfig(
                 keras2: spec.keras2JSON, requested: request.writerOptions.kerasDialect, format: format, path: request.outputPath)
         }
+        return try write(plan, layout: layout, format: format, request: request)
+    }
+
+    /// Generates `plan`'s tensors into a writer of `format` for `layout`, as `request` says.
+    static func write(_ plan: Plan, layout: CheckpointLayout, format: CheckpointFormat, request: InitRequest) throws -> InitResult {
         let writer = try format.descriptor.makeWriter(WriterRequest(path: request.outputPath, layout: layout, options: request.writerOptions))
         // A tensor's values depend only on the seed and its name, so skipping the tensors of
         // shards another machine writes changes nothing in the rest, and any number of
@@ -87,7 +105,9 @@ public enum Checkpoints {
                 entries: plan.entries, selected: selected, seed: request.seed, threads: request.threads,
                 pieceElements: request.pieceElements ?? TensorGenerator.pieceElements)
             request.onStart?(selected.reduce(0) { $0 + plan.entries[$1].info.byteCount })
-            try generation.run(begin: { entry in try drive.begin(entry.layoutTensor) }, append: drive.append, end: { _ in try drive.end() })
+            var rows = RowZeroing()
+            try generation.run(begin: { entry in rows.begin(entry); try drive.begin(entry.layoutTensor) },
+                               append: { bytes in try rows.pass(bytes, to: drive.append) }, end: { _ in try drive.end() })
         }
         let files = writer.writtenFiles ?? [request.outputPath]
         // A sharded safetensors output is several files (and none at the target path itself).

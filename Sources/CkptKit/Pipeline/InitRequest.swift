@@ -63,9 +63,11 @@ public struct InitResult: Sendable {
     /// many of the shards (a sharded output has no file at `outputPath`).
     public var writtenDescription: String {
         guard files != [outputPath], let index = files.last, index.hasSuffix(".index.json") else { return outputPath }
-        let shards = files.count - 1
+        // The shard files (a Hugging Face folder also lists its config files).
+        let shardFiles = files.dropLast().filter { $0.hasSuffix(".safetensors") }
+        let shards = shardFiles.count
         if shards == shardCount { return "\(index) and its \(shards) shard\(shards == 1 ? "" : "s")" }
-        let names = files.dropLast().map { $0.split(separator: "/").last.map(String.init) ?? $0 }.joined(separator: ", ")
+        let names = shardFiles.map { $0.split(separator: "/").last.map(String.init) ?? $0 }.joined(separator: ", ")
         return "\(shards) of the \(shardCount) shards (\(names)) and the index \(index)"
     }
 }

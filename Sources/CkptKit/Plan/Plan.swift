@@ -56,6 +56,12 @@ public struct PlanEntry: Sendable {
     public var reason: String
     /// The factor rules and schemes put on every value (already in `fill`); 1 when none.
     public var scale: Double = 1
+    /// Rows (along the first axis) set to zero after the fill: an embedding's padding row, as
+    /// transformers' `_init_weights` zeroes `weight[padding_idx]`. Empty for Keras models.
+    public var zeroRows: [Int] = []
+    /// Whether the tensor has Keras addresses (`kerasPath`, a legacy location); false for a
+    /// Hugging Face model, whose tensors are addressed by name only.
+    public var hasKerasAddress = true
 
     /// The tensor's name, shape and dtype.
     public var info: TensorInfo { TensorInfo(name: name, shape: shape, dtype: dtype) }
@@ -64,7 +70,8 @@ public struct PlanEntry: Sendable {
     public var layoutTensor: LayoutTensor {
         // Legacy weight names are the innermost layer's name plus the variable (Keras 3 variable.path
         // of a model rebuilt from JSON); they are only lookup keys inside the top-level layer's group.
-        LayoutTensor(info: info, kerasPath: kerasPath,
+        guard hasKerasAddress else { return LayoutTensor(info: info) }
+        return LayoutTensor(info: info, kerasPath: kerasPath,
                      legacy: LegacyLocation(layer: topLevelLayer, weightName: "\(layer)/\(variable)", trainable: trainable))
     }
 }

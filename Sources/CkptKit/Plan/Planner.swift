@@ -11,6 +11,9 @@ public struct Planner: Sendable {
 
     /// Plans every tensor of `model`.
     public func plan(_ model: KerasModel) throws(ModelError) -> Plan {
+        if let profile = options.profile, profile.isHuggingFace {
+            throw ModelError("--profile \(profile.rawValue) is for Hugging Face config.json files; a Keras model takes keras, torch or flax")
+        }
         var entries: [PlanEntry] = []
         let scope = ActivationTracer.Scope(model: model, parent: nil, nameInParent: nil)
         let rules = rulesState(for: model)

@@ -14,6 +14,15 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
     /// Flax linen: lecun_normal kernels, zeros biases, Embed N(0, 1/features), recurrent kernels
     /// orthogonal per gate, norms 1/0.
     case flax
+    /// Hugging Face configs only: the family's own `_init_weights` (docs/huggingface.md), the
+    /// default for them.
+    case hf
+    /// Hugging Face configs only: vLLM's dummy weights (`--load-format dummy`), every tensor
+    /// uniform in [−1e-3, 1e-3].
+    case vllmDummy = "vllm-dummy"
+
+    /// Whether the profile applies to Hugging Face configs only.
+    public var isHuggingFace: Bool { self == .hf || self == .vllmDummy }
 
     /// The fan convention the profile computes with unless `--fans` says otherwise.
     public var fanConvention: FanConvention {
@@ -21,6 +30,7 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
         case .keras: return .keras
         case .torch: return .torch
         case .flax: return .jax
+        case .hf, .vllmDummy: return .torch
         }
     }
 
@@ -48,6 +58,7 @@ public enum Profile: String, Sendable, Hashable, CaseIterable {
         case .keras: return try context.keras()
         case .torch: return try context.torch()
         case .flax: return try context.flax()
+        case .hf, .vllmDummy: return nil
         }
     }
 

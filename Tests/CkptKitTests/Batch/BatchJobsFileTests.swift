@@ -101,7 +101,7 @@ struct BatchJobsFileTests {
         BadFile(description: "malformed JSON line", text: "{\"init\": \"a.json\", \"output\": \"a.npz\"}\n{\"init\"", layout: .jsonLines,
                 expected: ["jobs.json: line 2: malformed JSON at column"]),
         BadFile(description: "profile", text: #"{"jobs": [{"init": "m.json", "output": "a.npz"}, {"init": "m.json", "profile": "tensorflow", "output": "b.npz"}]}"#,
-                expected: [#"jobs.json: job 2 ("init"), field "profile": unknown profile "tensorflow"; expected one of keras, torch, flax"#]),
+                expected: [#"jobs.json: job 2 ("init"), field "profile": unknown profile "tensorflow"; expected one of keras, torch, flax, hf, vllm-dummy"#]),
         BadFile(description: "rules", text: #"{"jobs": [{"convert": "a.npz", "rules": "r.json", "output": "b.npz"}]}"#,
                 expected: [#"job 1 ("convert"), field "rules": "rules" applies to init jobs, not convert jobs"#]),
         BadFile(description: "profile on a convert job", text: #"{"jobs": [{"convert": "a.npz", "profile": "torch", "output": "b.npz"}]}"#,

@@ -188,7 +188,7 @@ struct BatchCLITests {
         BadBatch(description: "existing output", jobs: #"{"jobs": [{"init": "mlp.json", "seeds": "0..2", "output": "exists{seed}.npz"}]}"#,
                  expected: ["exists1.npz exists", "--force", "--resume"]),
         BadBatch(description: "profile", jobs: #"{"jobs": [{"init": "mlp.json", "profile": "tf", "output": "a.npz"}]}"#,
-                 expected: [#"jobs.json: job 1 ("init"), field "profile": unknown profile "tf"; expected one of keras, torch, flax"#]),
+                 expected: [#"jobs.json: job 1 ("init"), field "profile": unknown profile "tf"; expected one of keras, torch, flax, hf, vllm-dummy"#]),
         BadBatch(description: "rules", jobs: #"{"jobs": [{"init": "mlp.json", "output": "a.npz"}, {"init": "mlp.json", "rules": "rules.json", "output": "b.npz"}]}"#,
                  expected: [#"jobs.json: job 2 ("init"), field "rules": "#, "rules.json: no such rules file"]),
         BadBatch(description: "malformed jobs file", jobs: "{\"jobs\": [\n  {\"init\" \"mlp.json\"}]}", expected: ["jobs.json: malformed JSON at line 2, column 11"]),

@@ -20,14 +20,14 @@ struct ClosedSetOptionsCLITests {
 
     @Test func helpListsTheValues() throws {
         let initHelp = try Self.help(["init"])
-        #expect(initHelp.contains("(values: weights.h5, keras, h5, npz, safetensors, pytorch)"), "\(initHelp)")
+        #expect(initHelp.contains("(values: weights.h5, keras, h5, npz, safetensors, pytorch, hf)"), "\(initHelp)")
         #expect(initHelp.contains("(values: float32, float16, bfloat16, float64)"), "\(initHelp)")
-        #expect(initHelp.contains("(values: keras, torch, flax)"), "\(initHelp)")
+        #expect(initHelp.contains("(values: keras, torch, flax, hf, vllm-dummy)"), "\(initHelp)")
         #expect(initHelp.contains("(values: semantic, semantic-packed, keras, torch, jax)"), "\(initHelp)")
         #expect(initHelp.contains("(values: 2, 3)"), "\(initHelp)")
         let convertHelp = try Self.help(["convert"])
-        #expect(convertHelp.contains("--to <to> Convert many: the format(s) to write, comma-separated (default: from the -o pattern). (values: weights.h5, keras, h5, npz, safetensors, pytorch)"), "\(convertHelp)")
-        #expect(try Self.help(["plan"]).contains("(values: keras, torch, flax)"))
+        #expect(convertHelp.contains("--to <to> Convert many: the format(s) to write, comma-separated (default: from the -o pattern). (values: weights.h5, keras, h5, npz, safetensors, pytorch, hf)"), "\(convertHelp)")
+        #expect(try Self.help(["plan"]).contains("(values: keras, torch, flax, hf, vllm-dummy)"))
     }
 
     @Test("the completion script offers every command and the values", arguments: ["bash", "zsh", "fish"])
@@ -92,19 +92,19 @@ struct ClosedSetOptionsCLITests {
 
     static let refusals: [Refusal] = [
         Refusal(arguments: ["init", mlp, "-o", "m.npz", "--format", "tflite"],
-                message: #"unknown --format "tflite"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch"#),
+                message: #"unknown --format "tflite"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch, hf"#),
         Refusal(arguments: ["init", mlp, "-o", "m.npz", "--format", "npz,safetensors"],
-                message: #"unknown --format "npz,safetensors"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch"#),
+                message: #"unknown --format "npz,safetensors"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch, hf"#),
         Refusal(arguments: ["init", mlp, "--seeds", "1..2", "-o", "o/{seed}.{format}", "--format", "npz,onnx"],
-                message: #"unknown format "onnx"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch"#),
+                message: #"unknown format "onnx"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch, hf"#),
         Refusal(arguments: ["convert", "m.npz", "--to", "npz,bad", "-o", "out/"],
-                message: #"unknown format "bad"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch"#),
+                message: #"unknown format "bad"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch, hf"#),
         Refusal(arguments: ["init", mlp, "-o", "m.npz", "--dtype", "int8"],
                 message: #"unknown --dtype "int8"; expected float32, float16, bfloat16 or float64"#),
         Refusal(arguments: ["init", mlp, "-o", "m.h5", "--keras-dialect", "4"],
                 message: #"--keras-dialect "4" is not a Keras dialect; expected 2 or 3"#),
         Refusal(arguments: ["plan", mlp, "--profile", "tensorflow"],
-                message: #"unknown --profile "tensorflow"; expected one of keras, torch, flax"#),
+                message: #"unknown --profile "tensorflow"; expected one of keras, torch, flax, hf, vllm-dummy"#),
         Refusal(arguments: ["plan", mlp, "--fans", "mxnet"],
                 message: #"unknown --fans "mxnet"; expected one of semantic, semantic-packed, keras, torch, jax"#),
     ]

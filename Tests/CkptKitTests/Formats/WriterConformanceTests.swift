@@ -26,8 +26,11 @@ struct WriterConformanceTests {
                     legacy: LegacyLocation(layer: layer, weightName: "\(layer)/w", trainable: true)))
             }
         }
-        return CheckpointLayout(tensors: tensors, topLevelLayers: layers,
-                                modelConfig: #"{"class_name": "Functional", "config": {"name": "m", "layers": []}}"#)
+        var layout = CheckpointLayout(tensors: tensors, topLevelLayers: layers,
+                                      modelConfig: #"{"class_name": "Functional", "config": {"name": "m", "layers": []}}"#)
+        // A Hugging Face folder needs its config.json (the other formats ignore it).
+        layout.folderFiles = [FolderFile(name: "config.json", bytes: Array(#"{"model_type": "llama"}"#.utf8))]
+        return layout
     }
 
     /// Deterministic bytes for a tensor (any bit pattern is a valid value of a numeric type,
@@ -36,7 +39,10 @@ struct WriterConformanceTests {
         (0..<info.byteCount).map { i in info.dtype == .bool ? UInt8(i % 2) : UInt8(truncatingIfNeeded: i &* 37 &+ info.name.count) }
     }
 
-    static func name(_ format: CheckpointFormat) -> String { "out.\(format.descriptor.extensions[0].dropFirst())" }
+    /// The output's name: `out` with the format's first ending, or `out-hf` for a folder format.
+    static func name(_ format: CheckpointFormat) -> String {
+        format.descriptor.extensions.first.map { "out.\($0.dropFirst())" } ?? "out-\(format.rawValue)"
+    }
 
     static func write(_ layout: CheckpointLayout, _ format: CheckpointFormat, to path: String) throws {
         let writer = try format.descriptor.makeWriter(WriterRequest(path: path, layout: layout, options: WriterOptions()))
@@ -140,13 +146,16 @@ struct WriterConformanceTests {
             try writer.beginTensor(first)
             misused { try writer.beginTensor(layout.tensors[1]) }
         case .useAfterFinish:
-            let empty = CheckpointLayout(tensors: [], topLevelLayers: [], modelConfig: layout.modelConfig)
-            let done = try format.descriptor.makeWriter(WriterRequest(path: path, layout: empty, options: WriterOptions()))
+            var empty = CheckpointLayout(tensors: [], topLevelLayers: [], modelConfig: layout.modelConfig)
+            empty.folderFiles = layout.folderFiles
+            // A folder format's first writer has made its folder already: the second writes beside it.
+            let donePath = format.descriptor.extensions.isEmpty ? path + "-done" : path
+            let done = try format.descriptor.makeWriter(WriterRequest(path: donePath, layout: empty, options: WriterOptions()))
             try done.finish()
             misused { try done.beginTensor(first) }
             misused { try done.finish() }
-            #expect(FileManager.default.fileExists(atPath: path), "\(format): the finished file stays")
-            try FileManager.default.removeItem(atPath: path)
+            #expect(FileManager.default.fileExists(atPath: donePath), "\(format): the finished file stays")
+            try FileManager.default.removeItem(atPath: donePath)
         case .useAfterAbort:
             try writer.beginTensor(first)
             writer.abort()

@@ -32,7 +32,7 @@ struct PlanningCLITests {
     }
 
     @Test(arguments: [
-        (["--profile", "tensorflow"], "unknown --profile \"tensorflow\"; expected one of keras, torch, flax"),
+        (["--profile", "tensorflow"], "unknown --profile \"tensorflow\"; expected one of keras, torch, flax, hf, vllm-dummy"),
         (["--fans", "mxnet"], "unknown --fans \"mxnet\"; expected one of semantic, semantic-packed, keras, torch, jax"),
     ])
     func unknownValuesWriteNothing(arguments: [String], message: String) throws {

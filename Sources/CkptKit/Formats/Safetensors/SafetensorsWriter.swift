@@ -88,13 +88,16 @@ final class SafetensorsWriter: CheckpointWriter {
         if let selection = options.onlyShards, !plan.isSharded {
             throw SafetensorsError(.usage, path: path, reason: "writing only shards \(selection) needs a sharded checkpoint, and this one fits one file; pass a smaller --max-shard-size")
         }
+        if options.indexOnly, !plan.isSharded {
+            throw SafetensorsError(.usage, path: path, reason: "writing only the index needs a sharded checkpoint, and this one fits one file; pass a smaller --max-shard-size")
+        }
         let metadata = Self.metadata(for: layout)
 
         // Claim every target before writing anything: AtomicOutput refuses existing files.
         var outputs: [Output] = []
         var outputOfFile: [Int?] = []
         for (number, file) in plan.files.enumerated() {
-            guard options.onlyShards?.contains(number) ?? true else {
+            guard !options.indexOnly, options.onlyShards?.contains(number) ?? true else {
                 outputOfFile.append(nil)
                 continue
             }
@@ -110,7 +113,7 @@ final class SafetensorsWriter: CheckpointWriter {
             let text = SafetensorsIndex(totalSize: sizes.reduce(0, +), weightMap: weightMap).text()
             // Every part of an --only-shards run writes the same index: one that another part
             // already wrote with these bytes is not an overwrite, and a different one is refused.
-            let isPart = options.onlyShards != nil && !options.overwrite
+            let isPart = (options.onlyShards != nil || options.indexOnly) && !options.overwrite
             if isPart, let existing = FileManager.default.contents(atPath: folder + indexName) {
                 try Self.checkSameIndex(existing: existing, expected: text, path: folder + indexName)
                 sharedIndexPath = folder + indexName
@@ -341,7 +344,7 @@ final class SafetensorsWriter: CheckpointWriter {
 
     /// The `__metadata__` pairs, in a fixed order.
     static func metadata(for layout: CheckpointLayout) -> [(key: String, value: String)] {
-        var pairs: [(key: String, value: String)] = [(MetadataKey.version, CkptVersion.current)]
+        var pairs: [(key: String, value: String)] = layout.headerMetadata + [(MetadataKey.version, CkptVersion.current)]
         if let recipe = layout.recipe { pairs.append((MetadataKey.recipe, recipe)) }
         if let config = layout.modelConfig { pairs.append((MetadataKey.modelConfig, config)) }
         let kerasPaths = layout.tensors.compactMap { tensor in
