@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates the venv of the PyTorch, Hugging Face and GGUF interop tests: torch, transformers, gguf,
-# safetensors, NumPy, and Keras 3 with h5py (the layout-equivalence tests run a Keras layer and a
+# safetensors, NumPy, and Keras 3 with h5py, jax and scipy (the layout-equivalence tests run a Keras layer and a
 # torch module side by side). torch from PyPI pulls its CUDA wheels: about 5.6 GB downloaded, so
 # the venv lives outside the repository and is shared by every clone and worktree of this user:
 # $CKPT_VENV_TORCH, default ~/.cache/ckpt/venv-torch. It is rebuilt only when

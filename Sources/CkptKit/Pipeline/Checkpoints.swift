@@ -12,19 +12,7 @@ public enum Checkpoints {
     /// (a compact spec, Keras 2 JSON) the model exported as Keras 3 JSON.
     /// `keras2JSON` is the text when it is Keras 2 JSON (``KerasDialect``).
     static func loadSpec(path: String) throws(ModelError) -> (model: KerasModel, text: String, kerasJSON: String, keras2JSON: String?) {
-        if let problem = InputFile.problem(at: path) { throw ModelError(file: path, problem) }
-        let data: [UInt8]
-        do {
-            data = try InputFile.contents(of: path)
-        } catch {
-            throw ModelError(file: path, "cannot read the file: \(error.reason)")
-        }
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(data)
-        } catch {
-            throw ModelError(file: path, "malformed JSON at \(error.description)")
-        }
+        let (json, data) = try readJSON(path: path)
         // Valid UTF-8 (the parser checked), so decoding is exact.
         let text = String(decoding: data, as: UTF8.self)
         let model = try KerasModelReader(file: path).read(json: json)
