@@ -1,12 +1,14 @@
 """Loads a Hugging Face folder that ckpt wrote with the real transformers and torch.
 
-    check_huggingface.py --config CONFIG --dir DIR [--profile hf|vllm-dummy]
+    check_huggingface.py --config CONFIG --dir DIR [--profile hf|vllm-dummy] [--dtype bfloat16|float16]
 
 Checks, printing one line per failure and "N checked, K failed" at the end:
 - from_pretrained(DIR, output_loading_info=True) reports no missing, unexpected or
   mismatched keys and no error messages, and transformers logs no warning about weights;
 - every safetensors file has {"format": "pt"} in its metadata; a sharded folder's index
   lists every tensor once, in the shard that holds it, and its total_size is their bytes;
+- with --dtype: every floating-point tensor on disk has that dtype, and the model loaded with
+  from_pretrained(DIR, dtype=...) has every parameter in it;
 - a forward pass gives finite logits;
 - every tensor's std is within 5% of a fresh transformers init of the same config (tensors of
   256+ elements; 4/√n for tensors under 6400 elements), constant tensors equal the fresh init exactly, and rows that the fresh init
@@ -34,7 +36,9 @@ def main():
     parser.add_argument("--config", required=True)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--profile", default="hf")
+    parser.add_argument("--dtype", choices=["bfloat16", "float16"])
     args = parser.parse_args()
+    dtype = getattr(torch, args.dtype) if args.dtype else None
     failures = []
     checked = 0
 
@@ -54,7 +58,8 @@ def main():
     logger = logging.getLogger("transformers")
     logger.addHandler(handler)
     transformers.logging.set_verbosity_warning()
-    model, info = cls.from_pretrained(args.dir, output_loading_info=True)
+    extra = {"dtype": dtype} if dtype is not None else {}
+    model, info = cls.from_pretrained(args.dir, output_loading_info=True, **extra)
     logger.removeHandler(handler)
     for key in ("missing_keys", "unexpected_keys", "mismatched_keys", "error_msgs"):
         check(not info.get(key), f"{key}: {info.get(key)}")
@@ -80,6 +85,12 @@ def main():
         check("model.safetensors" not in names, "a sharded folder also has model.safetensors")
     else:
         check(shards == ["model.safetensors"], f"expected model.safetensors, found {shards}")
+
+    if dtype is not None:
+        wrong = [k for k, (_, t) in stored.items() if t.is_floating_point() and t.dtype != dtype]
+        check(not wrong, f"tensors on disk not in {args.dtype}: {wrong[:5]}")
+        wrong = [k for k, p in model.named_parameters() if p.dtype != dtype]
+        check(not wrong, f"parameters not loaded in {args.dtype}: {wrong[:5]}")
 
     # A forward pass.
     model.eval()

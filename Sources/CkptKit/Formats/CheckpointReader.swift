@@ -25,6 +25,9 @@ public protocol CheckpointReader: AnyObject {
     /// For a format keyed by position (legacy `.h5`): its layers with weights, in order, each
     /// with the indices of its tensors; empty for the other formats.
     var weightedLegacyLayers: [LegacyLayer] { get }
+    /// For a checkpoint read from a model folder (a Hugging Face folder): the folder's small
+    /// files a converted folder carries on (`config.json`, `generation_config.json`); empty otherwise.
+    var folderFiles: [FolderFile] { get }
 }
 
 extension CheckpointReader {
@@ -33,6 +36,8 @@ extension CheckpointReader {
     public var weightedLegacyLayers: [LegacyLayer] { [] }
 
     public var modelConfigError: String? { nil }
+
+    public var folderFiles: [FolderFile] { [] }
 
     /// Reads a tensor's values as native little-endian C-order bytes, in pieces of whole rows
     /// (first-axis slices) of at most `maximumPieceBytes` when a row fits in it, through one

@@ -7,7 +7,11 @@ public enum CheckpointReaders {
     /// (a file or an `.index.json`).
     public static func open(path: String) throws -> CheckpointReader {
         // A Hugging Face model folder is read through its weights file (or its shards' index).
-        if let weights = HFFolderWriter.weightsFile(inFolder: path) { return try SafetensorsReader(path: weights) }
+        if let weights = HFFolderWriter.weightsFile(inFolder: path) {
+            let reader = try SafetensorsReader(path: weights)
+            reader.folderFiles = try HFFolderWriter.folderFiles(inFolder: path)
+            return reader
+        }
         // Every reader below opens by path (libhdf5 too): refuse FIFOs, sockets and devices here,
         // with a stat that cannot block, rather than in an open that can.
         if let problem = InputFile.problem(at: path) {

@@ -38,13 +38,19 @@ extension Checkpoints {
         var layout = plan.layout(recipe: request.writerOptions.writesRecipe ? plan.recipe(seed: request.seed, options: options) : nil)
         // transformers refuses safetensors files whose metadata format is not pt/tf/flax/mlx.
         layout.headerMetadata = [("format", "pt")]
+        layout.folderFiles = huggingFaceFolderFiles(model: model, configBytes: configBytes)
+        return layout
+    }
+
+    /// A Hugging Face folder's small files: `generation_config.json` for models that generate,
+    /// then the config as given.
+    static func huggingFaceFolderFiles(model: HFModel, configBytes: [UInt8]) -> [FolderFile] {
         var files: [FolderFile] = []
         if model.generates, let generation = generationConfig(configBytes: configBytes) {
             files.append(FolderFile(name: "generation_config.json", bytes: generation))
         }
         files.append(FolderFile(name: "config.json", bytes: configBytes))
-        layout.folderFiles = files
-        return layout
+        return files
     }
 
     /// What `GenerationConfig.from_model_config(config).to_json_string()` keeps of a config: the

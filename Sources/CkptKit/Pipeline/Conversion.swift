@@ -55,11 +55,31 @@ public struct ConvertResult: Sendable {
 extension Checkpoints {
     /// Converts a checkpoint to another format (and dtype), one tensor piece at a time.
     public static func convert(_ request: ConvertRequest) throws -> ConvertResult {
-        guard let format = request.format ?? CheckpointFormat.infer(fromPath: request.outputPath) else {
+        let named = request.format ?? CheckpointFormat.infer(fromPath: request.outputPath)
+        if named == nil && !isFolderName(request.outputPath) {
             throw OutputError(path: request.outputPath, CheckpointFormat.unknownExtensionMessage(for: request.outputPath))
         }
         let reader = try CheckpointReaders.open(path: request.inputPath)
-        let resolved = try resolveStructure(reader, specPath: request.specPath, needed: format.needsModel)
+        // A Hugging Face config as --spec: its names, shapes and folder files; else the Keras
+        // model of --spec or of the file, and the folder files of a folder read.
+        let resolved: (Plan, String?, String?)?
+        var folderFiles = reader.folderFiles
+        if let specPath = request.specPath, let hf = try huggingFaceModel(path: specPath) {
+            resolved = (try planHuggingFace(hf.model, file: specPath, options: PlanOptions()), nil, nil)
+            folderFiles = huggingFaceFolderFiles(model: hf.model, configBytes: hf.bytes)
+        } else if request.specPath == nil, let config = folderFiles.first(where: { $0.name == "config.json" }),
+                  let plan = folderPlan(config.bytes, file: request.inputPath + "/config.json"),
+                  (try? TensorMatching.match(reader, plan: plan)) != nil {
+            // A folder's own config, when ckpt knows its family and the folder holds exactly its
+            // tensors: their order is the model's (otherwise the folder's own order serves).
+            resolved = (plan, nil, nil)
+        } else {
+            resolved = try resolveStructure(reader, specPath: request.specPath, needed: named?.needsModel ?? false).map { ($0.0, $0.1, $0.2) }
+        }
+        // An output named like a folder, from a model folder or with a Hugging Face config: a folder.
+        guard let format = named ?? (folderFiles.contains(where: { $0.name == "config.json" }) ? .huggingFace : nil) else {
+            throw OutputError(path: request.outputPath, CheckpointFormat.unknownExtensionMessage(for: request.outputPath))
+        }
         if format.needsModel && resolved == nil {
             throw CheckpointError(path: request.inputPath, "writing \(format.rawValue) needs the model's structure, and this \(reader.format.rawValue) file carries none; pass --spec model.json")
         }
@@ -82,6 +102,7 @@ extension Checkpoints {
         }
         var layout = CheckpointLayout(tensors: sources.map(\.0), topLevelLayers: topLevelLayers,
                                       modelConfig: resolved?.1, recipe: request.writerOptions.writesRecipe ? reader.recipe : nil)
+        layout.folderFiles = folderFiles
         if !request.writerOptions.weightsOnly {
             layout.legacyModelConfig = try KerasDialect.legacyConfig(
                 keras2: resolved?.2, requested: request.writerOptions.kerasDialect, format: format, path: request.outputPath)
@@ -101,13 +122,27 @@ extension Checkpoints {
                 bytes += sources[wanted[job]].0.info.byteCount
             })
         }, beforeFinish: { try reader.verify() })
-        let structure = resolved == nil ? "none" : (request.specPath != nil ? "--spec" : "the source file")
+        let structure = resolved == nil ? "none" : (request.specPath != nil ? "--spec" : (reader.folderFiles.isEmpty ? "the source file" : "the source folder's config.json"))
         let warnings = resolved == nil ? reader.modelConfigError.map {
             ["\(request.inputPath): the model config it carries is unreadable (\($0)); the tensors keep the file's own names"]
         } ?? [] : []
         return ConvertResult(sourceFormat: reader.format, format: format, tensorCount: sources.count, byteCount: bytes,
                              parameterCount: sources.reduce(0) { $0 + $1.0.info.elementCount }, structure: structure, files: writer.writtenFiles ?? [request.outputPath],
                              warnings: warnings)
+    }
+
+    /// The plan of a model folder's `config.json`, or nil when it is not a Hugging Face config
+    /// ckpt plans (the folder's tensors then keep their own order).
+    static func folderPlan(_ bytes: [UInt8], file: String) -> Plan? {
+        guard let json = try? JSONParser.parse(bytes), HFConfig.recognizes(json),
+              let model = try? HFFamilies.model(json: json, file: file) else { return nil }
+        return try? planHuggingFace(model, file: file, options: PlanOptions())
+    }
+
+    /// Whether `path` names a folder rather than a file: it ends in `/`, or its last component
+    /// has no extension.
+    static func isFolderName(_ path: String) -> Bool {
+        path.hasSuffix("/") || !(path.split(separator: "/").last ?? "").contains(".")
     }
 
     /// The model for a file: `--spec` first, else the JSON the file carries. Returns the plan,

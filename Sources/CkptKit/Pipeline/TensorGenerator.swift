@@ -130,9 +130,13 @@ final class TensorGenerator {
         return stride(from: 0, to: total, by: piece).map { $0..<min($0 + piece, total) }
     }
 
+    /// Elements generated in float32 at a time before a float16/bfloat16 piece narrows them (64 KiB).
+    static let narrowSlice = 1 << 14
+
     /// Generates elements `range` of a float tensor into `buffer` (at least 8 bytes per element
     /// of capacity) and returns the bytes in the tensor's dtype, which start at `buffer`.
-    /// float16/bfloat16 are generated as float32 in the buffer's upper half, then converted down.
+    /// float16/bfloat16 are generated as float32 in the buffer's upper half, a slice at a time,
+    /// then converted down.
     static func fillPiece(
         _ distribution: Distribution, dtype: DType, stream: TensorStream, range: Range<Int>,
         into buffer: UnsafeMutableRawPointer, capacity: Int
@@ -144,12 +148,20 @@ final class TensorGenerator {
             distribution.fill(out, stream: stream, elementOffset: range.lowerBound)
             return UnsafeRawBufferPointer(out)
         case .float16, .bfloat16:
-            let floats = (buffer + 4 * capacity).bindMemory(to: Float.self, capacity: count)
-            let source = UnsafeMutableBufferPointer(start: floats, count: count)
-            distribution.fill(source, stream: stream, elementOffset: range.lowerBound)
-            let out = UnsafeMutableBufferPointer(start: buffer.bindMemory(to: UInt16.self, capacity: count), count: count)
-            FloatConversion.narrow(UnsafeBufferPointer(source), out, to: dtype)
-            return UnsafeRawBufferPointer(out)
+            // float32 in slices that stay in the L1/L2 cache, each converted down at once: the
+            // piece's float32 copy never goes out to memory (element i depends on i alone, so the
+            // slicing changes no value).
+            let floats = (buffer + 4 * capacity).bindMemory(to: Float.self, capacity: min(count, narrowSlice))
+            let halves = buffer.bindMemory(to: UInt16.self, capacity: count)
+            var done = 0
+            while done < count {
+                let n = min(narrowSlice, count - done)
+                let source = UnsafeMutableBufferPointer(start: floats, count: n)
+                distribution.fill(source, stream: stream, elementOffset: range.lowerBound + done)
+                FloatConversion.narrow(UnsafeBufferPointer(source), UnsafeMutableBufferPointer(start: halves + done, count: n), to: dtype)
+                done += n
+            }
+            return UnsafeRawBufferPointer(start: halves, count: 2 * count)
         default:
             let out = UnsafeMutableBufferPointer(start: buffer.bindMemory(to: Float.self, capacity: count), count: count)
             distribution.fill(out, stream: stream, elementOffset: range.lowerBound)

@@ -85,6 +85,41 @@ struct HuggingFaceCLITests {
         }
     }
 
+    /// Into a folder: from a folder (its config.json and generation_config.json carried on, the
+    /// bytes kept), from `.npz` with `--spec config.json`, sharded; and refused, with nothing left,
+    /// without a config.
+    @Test func convertIntoAFolder() throws {
+        let dir = try TemporaryDirectory()
+        #expect(try ProcessRunner.ckpt(["init", Self.tiny, "-o", dir.path("m"), "--dtype", "bfloat16", "--max-shard-size", "40KB"]).status == 0)
+        // Folder to folder, the format told by the name (no extension), the same shards.
+        let copy = try ProcessRunner.ckpt(["convert", dir.path("m"), dir.path("copy"), "--max-shard-size", "40KB"])
+        #expect(copy.status == 0, "\(copy.stderr)")
+        #expect(try Self.files(dir.path("copy")) == (try Self.files(dir.path("m"))), "byte-identical folder")
+        // npz and --spec back into one file.
+        #expect(try ProcessRunner.ckpt(["convert", dir.path("m"), dir.path("m.npz")]).status == 0)
+        let back = try ProcessRunner.ckpt(["convert", dir.path("m.npz"), dir.path("back"), "--spec", Self.tiny])
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(Set(try Self.files(dir.path("back")).keys) == ["config.json", "generation_config.json", "model.safetensors"])
+        #expect(try Self.files(dir.path("back"))["config.json"] == (try Self.files(dir.path("m")))["config.json"])
+        let diff = try ProcessRunner.ckpt(["diff", dir.path("m"), dir.path("back")])
+        #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
+        let header = try ProcessRunner.ckpt(["inspect", dir.path("back")])
+        #expect(header.stdout.contains("format: pt"), "\(header.stdout)")
+        // No config: one error, no folder.
+        let refused = try ProcessRunner.ckpt(["convert", dir.path("m.npz"), dir.path("none"), "--format", "hf"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("--spec config.json"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("none")))
+        let unnamed = try ProcessRunner.ckpt(["convert", dir.path("m.npz"), dir.path("none")])
+        #expect(unnamed.status == 1)
+        #expect(unnamed.stderr.contains("cannot tell the output format"), "\(unnamed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("none")))
+        // A spec whose tensors the checkpoint lacks: refused before anything is written.
+        let other = try ProcessRunner.ckpt(["convert", dir.path("m.npz"), dir.path("wrong"), "--spec", TestPaths.fixture("huggingface/tiny/bert.json")])
+        #expect(other.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: dir.path("wrong")))
+    }
+
     @Test func existingFolderNeedsForce() throws {
         let dir = try TemporaryDirectory()
         #expect(try ProcessRunner.ckpt(["init", Self.tiny, "-o", dir.path("m"), "--max-shard-size", "20KB"]).status == 0)

@@ -32,7 +32,12 @@ final class HFFolderWriter: CheckpointWriter {
         let folder = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
         self.folder = folder
         guard layout.folderFiles.contains(where: { $0.name == "config.json" }) else {
-            throw OutputError(path: folder, "a Hugging Face folder is made from a Hugging Face config.json (ckpt init config.json -o DIR); this model has none")
+            throw OutputError(path: folder, "a Hugging Face folder is made from a Hugging Face config.json: ckpt init config.json -o DIR, or ckpt convert from a model folder or with --spec config.json; this model has none")
+        }
+        // transformers refuses safetensors files whose metadata format is not pt/tf/flax/mlx.
+        var layout = layout
+        if !layout.headerMetadata.contains(where: { $0.key == "format" }) {
+            layout.headerMetadata.insert(("format", "pt"), at: 0)
         }
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory)
@@ -126,6 +131,24 @@ final class HFFolderWriter: CheckpointWriter {
 
     /// The file to read a Hugging Face folder through: its index when sharded, else its
     /// `model.safetensors`; nil when `path` is not a folder with either.
+    /// The small files of the folder at `path` that a converted folder carries on, as they are:
+    /// `generation_config.json` (when there is one) and `config.json` (last, as the writer
+    /// writes it last).
+    static func folderFiles(inFolder path: String) throws -> [FolderFile] {
+        var files: [FolderFile] = []
+        for name in ["generation_config.json", "config.json"] {
+            let file = path + "/" + name
+            guard FileManager.default.fileExists(atPath: file) else { continue }
+            if let problem = InputFile.problem(at: file) { throw CheckpointError(path: file, problem) }
+            do {
+                files.append(FolderFile(name: name, bytes: try InputFile.contents(of: file)))
+            } catch {
+                throw CheckpointError(path: file, "cannot read the file: \(error.reason)")
+            }
+        }
+        return files
+    }
+
     static func weightsFile(inFolder path: String) -> String? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }

@@ -23,6 +23,8 @@ final class SafetensorsReader: CheckpointReader {
     /// The paths of the files holding the data: the file itself, or the shards sorted by name.
     let shardPaths: [String]
 
+    /// The model folder's small files, when the checkpoint was opened as a Hugging Face folder.
+    var folderFiles: [FolderFile] = []
     var format: CheckpointFormat { .safetensors }
 
     private struct Shard {
