@@ -35,9 +35,8 @@ extension Checkpoints {
     static func huggingFaceLayout(_ plan: Plan, model: HFModel, configBytes: [UInt8], request: InitRequest) -> CheckpointLayout {
         var options = request.planOptions
         options.profile = options.profile ?? .hf
+        // The folder writer puts {"format": "pt"} in every header.
         var layout = plan.layout(recipe: request.writerOptions.writesRecipe ? plan.recipe(seed: request.seed, options: options) : nil)
-        // transformers refuses safetensors files whose metadata format is not pt/tf/flax/mlx.
-        layout.headerMetadata = [("format", "pt")]
         layout.folderFiles = huggingFaceFolderFiles(model: model, configBytes: configBytes)
         return layout
     }

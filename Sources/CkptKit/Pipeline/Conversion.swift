@@ -63,6 +63,7 @@ extension Checkpoints {
         // A Hugging Face config as --spec: its names, shapes and folder files; else the Keras
         // model of --spec or of the file, and the folder files of a folder read.
         let resolved: (Plan, String?, String?)?
+        var structure = request.specPath != nil ? "--spec" : "the source file"
         var folderFiles = reader.folderFiles
         if let specPath = request.specPath, let hf = try huggingFaceModel(path: specPath) {
             resolved = (try planHuggingFace(hf.model, file: specPath, options: PlanOptions()), nil, nil)
@@ -73,6 +74,7 @@ extension Checkpoints {
             // A folder's own config, when ckpt knows its family and the folder holds exactly its
             // tensors: their order is the model's (otherwise the folder's own order serves).
             resolved = (plan, nil, nil)
+            structure = "the source folder's config.json"
         } else {
             resolved = try resolveStructure(reader, specPath: request.specPath, needed: named?.needsModel ?? false).map { ($0.0, $0.1, $0.2) }
         }
@@ -122,7 +124,7 @@ extension Checkpoints {
                 bytes += sources[wanted[job]].0.info.byteCount
             })
         }, beforeFinish: { try reader.verify() })
-        let structure = resolved == nil ? "none" : (request.specPath != nil ? "--spec" : (reader.folderFiles.isEmpty ? "the source file" : "the source folder's config.json"))
+        if resolved == nil { structure = "none" }
         let warnings = resolved == nil ? reader.modelConfigError.map {
             ["\(request.inputPath): the model config it carries is unreadable (\($0)); the tensors keep the file's own names"]
         } ?? [] : []

@@ -129,8 +129,6 @@ final class HFFolderWriter: CheckpointWriter {
         return parts.count == 3 && parts[1] == "of" && parts[0].allSatisfy(\.isNumber) && parts[2].allSatisfy(\.isNumber)
     }
 
-    /// The file to read a Hugging Face folder through: its index when sharded, else its
-    /// `model.safetensors`; nil when `path` is not a folder with either.
     /// The small files of the folder at `path` that a converted folder carries on, as they are:
     /// `generation_config.json` (when there is one) and `config.json` (last, as the writer
     /// writes it last).
@@ -149,6 +147,8 @@ final class HFFolderWriter: CheckpointWriter {
         return files
     }
 
+    /// The file to read a Hugging Face folder through: its index when sharded, else its
+    /// `model.safetensors`; nil when `path` is not a folder with either.
     static func weightsFile(inFolder path: String) -> String? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
