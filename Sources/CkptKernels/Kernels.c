@@ -69,3 +69,8 @@ void ckpt_truncated_f32(int level, const uint32_t *words, float *out, size_t n, 
     (void)level; (void)words; (void)out; (void)n; (void)mean; (void)std;
     (void)lowerMass; (void)upperMass; (void)mass; (void)low; (void)high;
 }
+
+void ckpt_bfloat16_from_f32(int level, const float *in, uint16_t *out, size_t n) {
+    DISPATCH(bf16, in, out, n);
+    (void)level; (void)in; (void)out; (void)n;
+}

@@ -107,9 +107,53 @@ static inline void F(philox_vector)(uint32_t *out, uint32_t k0, uint32_t k1, uin
     memcpy(out, &blocks, sizeof blocks);
 }
 
+/// PHILOX_CHAINS independent groups of W / 2 blocks, each block's words in the low halves of
+/// 64-bit lanes: vpmuludq reads only those, so a round is two products, two shifts and two
+/// three-way XORs with no recombining of even and odd lanes, and the groups' dependency chains
+/// overlap (one chain waits on the multiplier's latency). Same words as philox_vector.
+#define PHILOX_CHAINS 4
+static inline void F(philox_chains)(uint32_t *out, uint32_t k0, uint32_t k1, uint32_t lo, uint32_t hi,
+                                    uint32_t c2) {
+    typedef uint64_t q __attribute__((ext_vector_type(W / 2)));
+    typedef uint64_t q2 __attribute__((ext_vector_type(W)));
+    q iota;
+    for (int j = 0; j < W / 2; j++) iota[j] = (uint64_t)j;
+    const q low = (q)0xFFFFFFFFull;
+    q x0[PHILOX_CHAINS], x1[PHILOX_CHAINS], x2[PHILOX_CHAINS], x3[PHILOX_CHAINS];
+    for (int c = 0; c < PHILOX_CHAINS; c++) {
+        x0[c] = ((q)(uint64_t)lo + iota + (uint64_t)(c * (W / 2))) & low;
+        x1[c] = (q)(uint64_t)hi;
+        x2[c] = (q)(uint64_t)c2;
+        x3[c] = (q)0;
+    }
+    for (int round = 0; round < 10; round++) {
+        if (round > 0) { k0 += 0x9E3779B9u; k1 += 0xBB67AE85u; }
+        for (int c = 0; c < PHILOX_CHAINS; c++) {
+            q p0 = (x0[c] & low) * 0xD2511F53ull;
+            q p1 = (x2[c] & low) * 0xCD9E8D57ull;
+            q n0 = (p1 >> 32) ^ x1[c] ^ (uint64_t)k0;
+            q n2 = (p0 >> 32) ^ x3[c] ^ (uint64_t)k1;
+            x0[c] = n0; x1[c] = p1; x2[c] = n2; x3[c] = p0;
+        }
+    }
+    for (int c = 0; c < PHILOX_CHAINS; c++) {
+        q a = (x0[c] & low) | (x1[c] << 32); // words 0 and 1 of each block
+        q b = (x2[c] & low) | (x3[c] << 32); // words 2 and 3
+#if W == 8
+        q2 words = __builtin_shufflevector(a, b, 0, 4, 1, 5, 2, 6, 3, 7);
+#else
+        q2 words = __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+#endif
+        memcpy(out + 2 * W * c, &words, sizeof words);
+    }
+}
+
 static void F(philox)(uint32_t *out, uint32_t k0, uint32_t k1, uint32_t lo, uint32_t hi, uint32_t c2,
                       size_t blocks) {
     size_t b = 0;
+    for (; b + PHILOX_CHAINS * (W / 2) <= blocks; b += PHILOX_CHAINS * (W / 2)) {
+        F(philox_chains)(out + 4 * b, k0, k1, lo + (uint32_t)b, hi, c2);
+    }
     for (; b + W <= blocks; b += W) {
         F(philox_vector)(out + 4 * b, k0, k1, lo + (uint32_t)b, hi, c2);
     }
@@ -282,9 +326,40 @@ static void F(quantiles)(const uint32_t *words, float *out, size_t n, int trunca
     }
 }
 
+// MARK: bfloat16
+
+/// float32 → bfloat16 bits, round to nearest even; a NaN keeps its top bits, made quiet (the
+/// Swift `FloatConversion.bfloat16Bits`).
+static inline vu F(bf16_vector)(vu b) {
+    vu rounded = (b + (0x7FFFu + ((b >> 16) & 1u))) >> 16;
+    vu nan = (vu)((b & 0x7FFFFFFFu) > 0x7F800000u);
+    vu quiet = (b >> 16) | 0x40u;
+    return (nan & quiet) | (~nan & rounded);
+}
+
+static void F(bf16)(const float *in, uint16_t *out, size_t n) {
+    typedef uint16_t vh __attribute__((ext_vector_type(W)));
+    size_t i = 0;
+    for (; i + W <= n; i += W) {
+        vu b;
+        memcpy(&b, in + i, sizeof b);
+        vh h = __builtin_convertvector(F(bf16_vector)(b), vh);
+        memcpy(out + i, &h, sizeof h);
+    }
+    if (i < n) {
+        uint32_t w[W] = {0};
+        uint16_t h[W];
+        memcpy(w, in + i, (n - i) * sizeof(float));
+        vh v = __builtin_convertvector(F(bf16_vector)(F(loadu)(w)), vh);
+        memcpy(h, &v, sizeof v);
+        memcpy(out + i, h, (n - i) * sizeof(uint16_t));
+    }
+}
+
 #undef vf
 #undef vi
 #undef vu
 #undef vu2
 #undef vu64
 #undef INTERLEAVE
+#undef PHILOX_CHAINS

@@ -29,6 +29,10 @@ void ckpt_normal_f32(int level, const uint32_t *words, float *out, size_t n, flo
 void ckpt_truncated_f32(int level, const uint32_t *words, float *out, size_t n, float mean, float std,
                         float lowerMass, float upperMass, float mass, float low, float high);
 
+/// float32 → bfloat16 bits (round to nearest even, NaN made quiet) for in[0 ..< n], as
+/// FloatConversion.bfloat16Bits.
+void ckpt_bfloat16_from_f32(int level, const float *in, uint16_t *out, size_t n);
+
 /// The best CRC-32 kernel this CPU runs: 0: none (a byte table), 1: PCLMULQDQ + SSE4.1 (4 × 128-bit
 /// folding), 2: VPCLMULQDQ + AVX-512F (4 × 512-bit folding).
 int ckpt_crc32_level(void);

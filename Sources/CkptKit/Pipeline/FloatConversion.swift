@@ -1,3 +1,5 @@
+import CkptKernels
+
 /// Narrowing float conversions with round-to-nearest-even, as bit patterns.
 enum FloatConversion {
     /// Rounds float32 values to `dtype`, which is float16 or bfloat16 (nearest even).
@@ -17,8 +19,15 @@ enum FloatConversion {
     }
 
     /// float32 → bfloat16 bits: the top 16 bits, rounded to nearest even; NaN stays a quiet NaN.
-    static func toBFloat16(_ source: UnsafeBufferPointer<Float>, _ out: UnsafeMutableBufferPointer<UInt16>) {
-        for i in 0..<source.count {
+    /// At `.avx2` and `.avx512` the C kernel computes the same bits 8 or 16 at a time.
+    static func toBFloat16(_ source: UnsafeBufferPointer<Float>, _ out: UnsafeMutableBufferPointer<UInt16>,
+                           level: KernelLevel = .detected) {
+        let count = min(source.count, out.count)
+        if level != .portable, count > 0, let input = source.baseAddress, let output = out.baseAddress {
+            ckpt_bfloat16_from_f32(level.code, input, output, count)
+            return
+        }
+        for i in 0..<count {
             out[i] = bfloat16Bits(source[i])
         }
     }

@@ -3,8 +3,10 @@ import Foundation
 /// Generates a plan's tensors on several threads and hands the bytes to one consumer (the
 /// writer) in tensor order.
 ///
-/// Elementwise tensors are cut into pieces of whole rows (about `pieceElements` elements, as
-/// `TensorGenerator` does), numbered in file order. A bounded ring of `slots` reusable buffers
+/// Elementwise tensors are cut into pieces of whole rows, numbered in file order: about
+/// ``pieceBytes`` of output each (at least one row, at most `pieceElements` elements), so that a
+/// piece is still in the cache when the writer copies it into the page cache (with pieces of
+/// 2 MiB, that copy from memory was a third of a Hugging Face folder's run time). A bounded ring of `slots` reusable buffers
 /// holds the pieces in flight: piece k may only be claimed once piece k − slots is written, so
 /// it goes to buffer k mod slots and memory stays at `slots` pieces whatever the model's size.
 /// Threads claim pieces in order; the consumer writes piece after piece and, while the next
@@ -48,8 +50,13 @@ final class ParallelGeneration: @unchecked Sendable {
     /// Slot buffers (8 bytes per element), allocated on first use and reused.
     private let buffers: UnsafeMutablePointer<UnsafeMutableRawPointer?>
 
+    /// Output bytes per piece: a quarter of a core's L2 cache on the machines measured
+    /// (docs/benchmarks.md).
+    static let pieceBytes = 1 << 18
+
     /// Plans the pieces of the `selected` entries (tensor indices in file order).
-    init(entries: [PlanEntry], selected: [Int], seed: UInt64, threads: Int, pieceElements: Int = TensorGenerator.pieceElements) {
+    init(entries: [PlanEntry], selected: [Int], seed: UInt64, threads: Int, pieceElements: Int = TensorGenerator.pieceElements,
+         pieceBytes: Int = ParallelGeneration.pieceBytes) {
         self.entries = entries
         self.seed = seed
         self.capacity = pieceElements
@@ -62,7 +69,8 @@ final class ParallelGeneration: @unchecked Sendable {
             let entry = entries[index]
             streams[index] = entry.stream(seed: seed)
             if TensorGenerator.fillsInPieces(entry, capacity: pieceElements) {
-                let ranges = TensorGenerator.pieces(entry.info, capacity: pieceElements)
+                let target = min(pieceElements, max(1, pieceBytes / max(1, entry.info.dtype.byteSize)))
+                let ranges = TensorGenerator.pieces(entry.info, capacity: target)
                 if ranges.isEmpty {
                     pieces.append(Piece(entry: index, range: 0..<0, isFirst: true, isLast: true))
                 }

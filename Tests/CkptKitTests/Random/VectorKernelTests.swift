@@ -99,6 +99,33 @@ struct VectorKernelTests {
         }
     }
 
+
+    /// The bfloat16 narrowing kernel against the Swift conversion, bit for bit: ties both ways,
+    /// the largest finite values (which round to infinity), subnormals, infinities, NaNs with
+    /// payloads in the kept and the dropped bits, and random bit patterns; every length up to 40
+    /// so each vector width's tail runs, and nothing written past the end.
+    @Test func bfloat16KernelMatchesPortable() {
+        var bits: [UInt32] = [0, 0x8000_0000, 0x3F80_8000, 0x3F81_8000, 0x3F80_7FFF, 0x3F80_8001, 0x7F7F_FFFF, 0xFF7F_FFFF,
+                              0x7F7F_8000, 0x0000_0001, 0x0000_8000, 0x0001_8000, 0x807F_FFFF, 0x7F80_0000, 0xFF80_0000,
+                              0x7F80_0001, 0x7FC0_0000, 0xFFC0_0000, 0x7FBF_FFFF, 0x7F81_0000, 0xFF80_FFFF]
+        var random = SplitMix(17)
+        for _ in 0..<4096 { bits.append(UInt32(truncatingIfNeeded: random.next())) }
+        let values = bits.map { Float(bitPattern: $0) }
+        let expected = values.map(FloatConversion.bfloat16Bits)
+        for level in Self.vectorLevels {
+            for count in Array(0...40) + [values.count] {
+                var out = [UInt16](repeating: 0xABCD, count: count + 1)
+                values.withUnsafeBufferPointer { source in
+                    out.withUnsafeMutableBufferPointer { target in
+                        FloatConversion.toBFloat16(UnsafeBufferPointer(rebasing: source[0..<count]),
+                                                   UnsafeMutableBufferPointer(rebasing: target[0..<count]), level: level)
+                    }
+                }
+                #expect(Array(out[0..<count]) == Array(expected[0..<count]), "\(level) count \(count)")
+                #expect(out[count] == 0xABCD, "\(level) count \(count): wrote past the end")
+            }
+        }
+    }
     static func fill<T>(
         _ type: T.Type, _ distribution: Distribution, _ level: KernelLevel, _ stream: TensorStream, _ offset: UInt64,
         _ count: Int

@@ -25,8 +25,11 @@ final class SafetensorsWriter: CheckpointWriter {
         static let legacy = "ckpt_legacy"
     }
 
-    /// Appends smaller than this are gathered in a buffer; larger ones go straight to the file.
+    /// Small appends are gathered in a buffer of this size.
     static let bufferSize = 1 << 20
+    /// Appends of at least this many bytes go straight to the file (copying them into the buffer
+    /// first would cost a pass over memory for nothing).
+    static let directWriteBytes = 1 << 16
 
     private struct Output {
         let atomic: AtomicOutput
@@ -186,7 +189,7 @@ final class SafetensorsWriter: CheckpointWriter {
         }
         tensor.remaining -= bytes.count
         current = tensor
-        if bytes.count >= Self.bufferSize / 2 {
+        if bytes.count >= Self.directWriteBytes {
             try flush(tensor.output)
             try write(bytes, to: tensor.output)
         } else {
