@@ -146,6 +146,8 @@ def layer_cases():
              lambda: Named(m=nn.LayerNorm(8, eps=1e-3)), (5, 8)),
         Case("layer_norm_two_axes", lambda: sequential((5, 4, 3), L.LayerNormalization(axis=[-2, -1], name="m")),
              lambda: Named(m=nn.LayerNorm((4, 3), eps=1e-3)), (5, 4, 3)),
+        Case("rms_norm", lambda: sequential((5, 8), L.RMSNormalization(name="m")),
+             lambda: Named(m=nn.RMSNorm(8, eps=1e-6)), (5, 8)),
         Case("group_norm", lambda: sequential((6, 6, 4), L.GroupNormalization(groups=2, name="m")),
              lambda: Named(m=nn.GroupNorm(2, 4, eps=1e-3)), (6, 6, 4), channels_first, channels_last),
         Case("embedding", lambda: sequential((5,), L.Embedding(20, 6, name="m"), dtype="int32"),

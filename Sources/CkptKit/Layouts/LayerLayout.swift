@@ -70,7 +70,7 @@ struct TorchModule: Sendable {
 enum LayerLayouts {
     static let all: [any LayerLayout] = [
         DenseLayout(), ConvolutionLayout(), TransposedConvolutionLayout(), DepthwiseConvolutionLayout(),
-        BatchNormalizationLayout(), LayerNormalizationLayout(), GroupNormalizationLayout(), EmbeddingLayout(),
+        BatchNormalizationLayout(), LayerNormalizationLayout(), GroupNormalizationLayout(), RMSNormalizationLayout(), EmbeddingLayout(),
         RecurrentLayout(), BidirectionalLayout(), MultiHeadAttentionLayout(), TimeDistributedLayout(),
     ]
 

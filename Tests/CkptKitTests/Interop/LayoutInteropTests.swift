@@ -28,7 +28,7 @@ struct LayoutInteropTests {
         try Self.check("layers", cases: [
             "dense", "dense_no_bias_rank3", "time_distributed_dense", "conv1d", "conv2d_groups_strides", "conv2d_same", "conv3d",
             "depthwise_conv1d", "depthwise_conv2d", "conv1d_transpose", "conv2d_transpose", "conv3d_transpose",
-            "batch_norm_1d", "batch_norm_2d", "batch_norm_3d_no_affine", "layer_norm", "layer_norm_two_axes", "group_norm",
+            "batch_norm_1d", "batch_norm_2d", "batch_norm_3d_no_affine", "layer_norm", "layer_norm_two_axes", "rms_norm", "group_norm",
             "embedding", "simple_rnn", "simple_rnn_relu", "lstm", "gru", "bidirectional_lstm", "bidirectional_gru",
             "multi_head_attention", "multi_head_attention_no_bias",
         ])

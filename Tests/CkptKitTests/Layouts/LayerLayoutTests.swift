@@ -38,6 +38,7 @@ struct LayerLayoutTests {
         (#"{"BatchNormalization": {}, "name": "m"}"#, [5, 5, 4],
          ["m.weight (4,)", "m.bias (4,)", "m.running_mean (4,)", "m.running_var (4,)", "m.num_batches_tracked ()"]),
         (#"{"LayerNormalization": {}, "name": "m"}"#, [3, 6], ["m.weight (6,)", "m.bias (6,)"]),
+        (#"{"RMSNormalization": {}, "name": "m"}"#, [3, 6], ["m.weight (6,)"]),
         (#"{"GroupNormalization": {"groups": 2}, "name": "m"}"#, [3, 4], ["m.weight (4,)", "m.bias (4,)"]),
         (#"{"Embedding": {"input_dim": 10, "output_dim": 3}, "name": "m"}"#, [5], ["m.weight (10, 3)"]),
         (#"{"SimpleRNN": {"units": 3}, "name": "m"}"#, [5, 2], ["m.weight_ih_l0 (3, 2)", "m.weight_hh_l0 (3, 3)", "m.bias_ih_l0 (3,)", "m.bias_hh_l0 (3,)"]),
