@@ -44,12 +44,6 @@ struct LayoutLayer: Sendable {
     func number(_ key: String, default value: Double) -> Double {
         layer.config[key]?.double ?? value
     }
-
-    /// A config string (`activation: "tanh"`); an activation object's name.
-    func string(_ key: String, default value: String) -> String {
-        guard let raw = layer.config[key], !raw.isNull else { return value }
-        return raw.string ?? raw["config"]?.string ?? raw["class_name"]?.string ?? raw["config"]?["name"]?.string ?? "?"
-    }
 }
 
 /// A torch module's tensors as expressions of the Keras layer's, and the way back.
