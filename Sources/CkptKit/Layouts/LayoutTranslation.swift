@@ -129,7 +129,13 @@ struct LayoutTranslation: Sendable {
         let byName = Dictionary(reader.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var missing: [String] = [], mismatched: [String] = []
         for (name, shape, module) in expected {
-            guard let stored = byName[name] else { missing.append("\(name) (\(module.torch.className))"); continue }
+            // A counter no Keras variable reads (BatchNorm's num_batches_tracked) may be absent, as
+            // in state dicts of torch < 0.4.1, which torch's own loader accepts too.
+            let unread = !module.torch.variables.contains { $0.value.sources.contains(String(name.dropFirst(module.path.count + 1))) }
+            guard let stored = byName[name] else {
+                if !unread { missing.append("\(name) (\(module.torch.className))") }
+                continue
+            }
             if stored.info.shape != shape {
                 mismatched.append("\(name): file \(ShapeText.describe(stored.info.shape)), \(module.torch.className) of layer \"\(module.layer.name)\" \(ShapeText.describe(shape))")
             }

@@ -62,6 +62,28 @@ struct LayoutConversionTests {
         #expect(many.status != 0 && many.stderr.contains("--layout converts one checkpoint"), "\(many.stderr)")
     }
 
+    /// BatchNorm's num_batches_tracked, which no Keras variable reads, may be absent (torch < 0.4.1).
+    @Test func aStateDictWithoutNumBatchesTracked() throws {
+        let dir = try TemporaryDirectory()
+        let spec = TestPaths.fixture("spec/cnn.json")
+        #expect(try Self.run(["init", spec, "-o", dir.path("m.weights.h5"), "-q"]).status == 0)
+        #expect(try Self.run(["convert", dir.path("m.weights.h5"), dir.path("t.npz"), "--spec", spec, "--layout", "torch", "-q"]).status == 0)
+        let reader = try CheckpointReaders.open(path: dir.path("t.npz"))
+        let kept = reader.tensors.filter { !$0.name.hasSuffix("num_batches_tracked") }
+        #expect(kept.count == reader.tensors.count - 1)
+        let writer = try NPZWriter(path: dir.path("old.npz"), tensors: kept.map(\.info))
+        for tensor in kept {
+            try writer.beginTensor(tensor.info)
+            try reader.read(tensor, maximumPieceBytes: 1 << 20) { try writer.append($0) }
+            try writer.endTensor()
+        }
+        try writer.finish()
+        let back = try Self.run(["convert", dir.path("old.npz"), dir.path("k.weights.h5"), "--spec", spec, "--layout", "keras", "-q"])
+        #expect(back.status == 0, "\(back.stderr)")
+        let diff = try Self.run(["diff", dir.path("m.weights.h5"), dir.path("k.weights.h5")])
+        #expect(diff.status == 0 && diff.stdout.contains("same:"), "\(diff.stdout)\(diff.stderr)")
+    }
+
     /// A torch-layout file with a tensor of another shape, or one the modules do not have.
     @Test func torchFilesThatDoNotFitTheModel() throws {
         let dir = try TemporaryDirectory()
