@@ -33,6 +33,8 @@ extension Ckpt {
         @Option(help: "The output format (default: from the output file name).")
         var format: ChoiceArgument<CheckpointFormat>?
 
+        @Option(help: "Change the tensors' layout: torch (a Keras checkpoint to the state_dict of the equivalent torch.nn modules: conv1.weight, lstm.weight_ih_l0) or keras (such a state_dict back to the Keras model of --spec).")
+        var layout: ChoiceArgument<TensorLayout>?
 
 
 
@@ -48,6 +50,9 @@ extension Ckpt {
         func run() throws {
             reading.apply()
             if output != nil || to != nil || batch.isUsed {
+                if layout != nil {
+                    try reportingErrors { throw UsageError("--layout converts one checkpoint: ckpt convert INPUT OUTPUT --layout torch|keras") }
+                }
                 try BatchCommand.run(batch, force: out.force, quiet: out.quiet) { try job() }
                 return
             }
@@ -60,6 +65,7 @@ extension Ckpt {
                 var request = ConvertRequest(
                     inputPath: input, outputPath: output, format: try format?.value(),
                     specPath: spec, dtype: try out.floatType(), writerOptions: try out.writerOptions())
+                request.layout = try layout?.value()
                 let progress = TransferProgress(label: output, quiet: out.quiet)
                 request.onStart = progress.onStart
                 request.onBytes = progress.onBytes

@@ -13,6 +13,10 @@ public struct ConvertRequest: Sendable {
     public var dtype: DType?
     /// Writer options (overwrite, compress, weights-only, shard size).
     public var writerOptions: WriterOptions
+    /// Change the tensors' layout on the way (`--layout`): a Keras checkpoint to the torch
+    /// `state_dict` of the equivalent modules, or such a `state_dict` back to the Keras model's
+    /// variables; nil keeps the source's tensors as they are.
+    public var layout: TensorLayout? = nil
     /// Asked between tensor pieces; once it returns true the conversion stops with a
     /// `CancellationError` and the writer removes its temporary files.
     public var isCancelled: (@Sendable () -> Bool)? = nil
@@ -60,6 +64,12 @@ extension Checkpoints {
             throw OutputError(path: request.outputPath, CheckpointFormat.unknownExtensionMessage(for: request.outputPath))
         }
         let reader = try CheckpointReaders.open(path: request.inputPath)
+        if let layout = request.layout {
+            guard let named else {
+                throw OutputError(path: request.outputPath, CheckpointFormat.unknownExtensionMessage(for: request.outputPath))
+            }
+            return try convert(request, layout: layout, reader: reader, format: named)
+        }
         // A Hugging Face config as --spec: its names, shapes and folder files; else the Keras
         // model of --spec or of the file, and the folder files of a folder read.
         let resolved: (Plan, String?, String?)?
@@ -109,6 +119,17 @@ extension Checkpoints {
             layout.legacyModelConfig = try KerasDialect.legacyConfig(
                 keras2: resolved?.2, requested: request.writerOptions.kerasDialect, format: format, path: request.outputPath)
         }
+        if resolved == nil { structure = "none" }
+        let warnings = resolved == nil ? reader.modelConfigError.map {
+            ["\(request.inputPath): the model config it carries is unreadable (\($0)); the tensors keep the file's own names"]
+        } ?? [] : []
+        return try write(sources, layout: layout, reader: reader, format: format, request: request, structure: structure, warnings: warnings)
+    }
+
+    /// Writes `sources` (each target tensor and the tensor of `reader` holding its values) as
+    /// `layout` in `format`, reading ahead on another thread into a few reused buffers.
+    static func write(_ sources: [(LayoutTensor, StoredTensor)], layout: CheckpointLayout, reader: CheckpointReader, format: CheckpointFormat,
+                      request: ConvertRequest, structure: String, warnings: [String]) throws -> ConvertResult {
         let writer = try format.descriptor.makeWriter(WriterRequest(path: request.outputPath, layout: layout, options: request.writerOptions))
         request.onStart?(layout.tensors.reduce(0) { $0 + $1.info.byteCount })
         // Only the tensors the writer takes (all, unless it writes some shards only), read
@@ -124,10 +145,6 @@ extension Checkpoints {
                 bytes += sources[wanted[job]].0.info.byteCount
             })
         }, beforeFinish: { try reader.verify() })
-        if resolved == nil { structure = "none" }
-        let warnings = resolved == nil ? reader.modelConfigError.map {
-            ["\(request.inputPath): the model config it carries is unreadable (\($0)); the tensors keep the file's own names"]
-        } ?? [] : []
         return ConvertResult(sourceFormat: reader.format, format: format, tensorCount: sources.count, byteCount: bytes,
                              parameterCount: sources.reduce(0) { $0 + $1.0.info.elementCount }, structure: structure, files: writer.writtenFiles ?? [request.outputPath],
                              warnings: warnings)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import CkptTestSupport
 
-/// `--format`, `--to`, `--dtype`, `--keras-dialect`, `--fans` and `--profile` take a closed set
+/// `--format`, `--to`, `--dtype`, `--keras-dialect`, `--fans`, `--profile` and `--layout` take a closed set
 /// of values: `--help` and the shell completion scripts list them, every spelling ckpt accepted
 /// as a plain string still parses, and an unknown value is still the option's own error line
 /// with exit status 1.
@@ -27,6 +27,7 @@ struct ClosedSetOptionsCLITests {
         #expect(initHelp.contains("(values: 2, 3)"), "\(initHelp)")
         let convertHelp = try Self.help(["convert"])
         #expect(convertHelp.contains("--to <to> Convert many: the format(s) to write, comma-separated (default: from the -o pattern). (values: weights.h5, keras, h5, npz, safetensors, pytorch, hf)"), "\(convertHelp)")
+        #expect(convertHelp.contains("--layout <layout>") && convertHelp.contains("(values: torch, keras)"), "\(convertHelp)")
         #expect(try Self.help(["plan"]).contains("(values: keras, torch, flax, hf, vllm-dummy)"))
     }
 
@@ -101,6 +102,8 @@ struct ClosedSetOptionsCLITests {
                 message: #"unknown format "bad"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch, hf"#),
         Refusal(arguments: ["init", mlp, "-o", "m.npz", "--dtype", "int8"],
                 message: #"unknown --dtype "int8"; expected float32, float16, bfloat16 or float64"#),
+        Refusal(arguments: ["convert", "m.npz", "m.bin", "--layout", "flax"],
+                message: #"--layout "flax" is not a layout; expected torch (a Keras checkpoint to the state_dict of the equivalent torch.nn modules) or keras (such a state_dict back, with --spec)"#),
         Refusal(arguments: ["init", mlp, "-o", "m.h5", "--keras-dialect", "4"],
                 message: #"--keras-dialect "4" is not a Keras dialect; expected 2 or 3"#),
         Refusal(arguments: ["plan", mlp, "--profile", "tensorflow"],

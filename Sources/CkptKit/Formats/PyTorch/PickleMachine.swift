@@ -14,7 +14,7 @@ struct PickleProblem: Error, Sendable {
 /// needs: `OrderedDict()`, torch's `_rebuild_tensor_v2`/`v3`, `_rebuild_parameter`,
 /// `_rebuild_from_type_v2`, `torch.Size`, `torch.device`, `_codecs.encode`, `set`. A `GLOBAL`
 /// or `STACK_GLOBAL` naming anything else is refused where it stands, as are the opcodes that
-/// build arbitrary objects (`INST`, `OBJ`, `NEWOBJ`, `NEWOBJ_EX`, `BUILD`, `EXT*`, text
+/// build arbitrary objects (`INST`, `OBJ`, `NEWOBJ`, `NEWOBJ_EX`, `BUILD` but on an `OrderedDict`, `EXT*`, text
 /// `PERSID`) and out-of-band buffers. Opcode semantics: CPython's Lib/pickletools.py and
 /// Lib/pickle.py; the design follows huggingface/candle's candle-core/src/pickle.rs and torch's
 /// torch/_weights_only_unpickler.py (which is a deny-by-default unpickler too, but in Python).
@@ -40,6 +40,8 @@ struct PickleMachine {
     private(set) var heap = PickleHeap()
     private var made = 0
     private var opcodeOffset = 0
+    /// The dicts `collections.OrderedDict()` made: the only objects a `BUILD` may set attributes on.
+    private var orderedDicts = Set<Int>()
     private let resolveStorage: StorageResolver
 
     /// Reads the pickle that starts at `start` in `bytes`.
@@ -185,7 +187,9 @@ struct PickleMachine {
         case 0x6F: throw fail(.refused, "opcode OBJ builds an arbitrary object; refused")
         case 0x81: throw fail(.refused, "opcode NEWOBJ builds an arbitrary object; refused")
         case 0x92: throw fail(.refused, "opcode NEWOBJ_EX builds an arbitrary object; refused")
-        case 0x62: throw fail(.refused, "opcode BUILD sets an object's state (__setstate__); refused")
+        case 0x62:  // BUILD
+            let state = try pop()
+            try build(try peek(), state: state)
         case 0x82, 0x83, 0x84: throw fail(.refused, "opcode EXT names a global through the extension registry; refused")
         case 0x50: throw fail(.refused, "opcode PERSID (a text persistent id) is not what torch.save writes; refused")
         case 0x97, 0x98: throw fail(.refused, "out-of-band buffers (NEXT_BUFFER, READONLY_BUFFER) are not supported")
@@ -212,7 +216,7 @@ struct PickleMachine {
         }
         switch global {
         case .orderedDict:
-            if arguments.isEmpty { return try newDict([]) }
+            if arguments.isEmpty { return try newOrderedDict([]) }
             guard arguments.count == 1, case .list(let id) = arguments[0] else {
                 throw fail(.unsupported, "collections.OrderedDict called with \(arguments.count) arguments (expected none or a list of pairs)")
             }
@@ -223,7 +227,7 @@ struct PickleMachine {
                 }
                 items.append((pair[0], pair[1]))
             }
-            return try newDict(items)
+            return try newOrderedDict(items)
         case .rebuildTensorV2, .rebuildTensorV3, .rebuildParameter:
             return try rebuild(global, arguments)
         case .rebuildFromTypeV2:
@@ -436,6 +440,54 @@ struct PickleMachine {
         try count(1)
         heap.dicts.append(items)
         return .dict(heap.dicts.count - 1)
+    }
+
+    private mutating func newOrderedDict(_ items: [(key: PickleValue, value: PickleValue)]) throws(PickleProblem) -> PickleValue {
+        let value = try newDict(items)
+        if case .dict(let id) = value { orderedDicts.insert(id) }
+        return value
+    }
+
+    /// `BUILD` on an `OrderedDict`: `torch.save(module.state_dict())` pickles the state dict's
+    /// `_metadata` attribute (per-module versions) as `OrderedDict.__reduce__`'s state, a dict
+    /// of attribute names (Lib/collections/__init__.py, Lib/pickle.py `save_reduce`). The state
+    /// is checked to hold plain values only and dropped: attributes are not items, and nothing
+    /// is set or called. A `BUILD` on anything else (any object's `__setstate__`) is refused.
+    private func build(_ object: PickleValue, state: PickleValue) throws(PickleProblem) {
+        guard case .dict(let id) = object, orderedDicts.contains(id) else {
+            throw fail(.refused, "opcode BUILD sets the state (__setstate__) of \(object.kindName), not of a collections.OrderedDict; refused")
+        }
+        guard case .dict(let stateID) = state else {
+            throw fail(.refused, "opcode BUILD on an OrderedDict with a state that is \(state.kindName), not a dict of attributes; refused")
+        }
+        for (key, value) in heap.dicts[stateID] {
+            guard case .string = key else {
+                throw fail(.refused, "opcode BUILD on an OrderedDict with an attribute named by \(key.kindName); refused")
+            }
+        }
+        try requirePlain(heap.dicts[stateID].map(\.value))
+    }
+
+    /// Checks that `values` are built of plain values only (no tensor, storage or global), as a
+    /// state dict's `_metadata` is (`{"": {"version": 1}, "conv1": {"version": 1}, …}`). Each
+    /// container is visited once, so a shared or self-containing one costs nothing more.
+    private func requirePlain(_ values: [PickleValue]) throws(PickleProblem) {
+        var pending = values
+        var seenLists = Set<Int>(), seenDicts = Set<Int>()
+        while let value = pending.popLast() {
+            switch value {
+            case .none, .bool, .int, .bigInt, .float, .string, .bytes: continue
+            case .tuple(let items): pending.append(contentsOf: items)
+            case .list(let id):
+                if seenLists.insert(id).inserted { pending.append(contentsOf: heap.lists[id]) }
+            case .dict(let id):
+                if seenDicts.insert(id).inserted {
+                    for (key, item) in heap.dicts[id] { pending.append(key); pending.append(item) }
+                }
+            case .global, .storage, .tensor:
+                throw fail(.refused, "opcode BUILD on an OrderedDict with an attribute holding \(value.kindName), not plain values; refused")
+            }
+        }
     }
 
     private func pairs(_ items: [PickleValue]) throws(PickleProblem) -> [(key: PickleValue, value: PickleValue)] {
