@@ -6,7 +6,8 @@
 #   scripts/bench-hf.sh [CONFIG]             ckpt init vs transformers' from_config + save_pretrained
 #                                            (the venv of scripts/setup-python-torch.sh), bf16, to tmpfs
 #   scripts/bench-hf.sh --dd [CONFIG]        ckpt init (which fsyncs) vs dd conv=fdatasync of the same
-#                                            bytes, bf16, to a disk folder (default Mistral-7B, 14.5 GB)
+#                                            bytes, through the page cache and with oflag=direct, bf16,
+#                                            to a disk folder (default Mistral-7B, 14.5 GB)
 #   scripts/bench-hf.sh --parts N [CONFIG]   one ckpt init vs N --only-shards K/N parts one after the
 #                                            other: their CPU time together, and diff -r of the folders
 #
@@ -75,7 +76,13 @@ dd)
     mkdir "$out/dd"
     measure dd dd if=/dev/zero of="$out/dd/model.bin" bs=16M count="$bytes" iflag=count_bytes conv=fdatasync status=none
     rm -rf "$out/dd"
-    printf 'ckpt takes %.2f× the time of dd conv=fdatasync of %s bytes\n' "$(echo "$ckpt_seconds / $seconds" | bc -l)" "$bytes"
+    dd_seconds=$seconds
+    # And around the page cache (O_DIRECT, as ckpt writes large files on disk file systems).
+    mkdir "$out/dd"
+    measure dd dd if=/dev/zero of="$out/dd/model.bin" bs=16M count="$bytes" iflag=count_bytes oflag=direct conv=fdatasync status=none
+    rm -rf "$out/dd"
+    printf 'ckpt takes %.2f× the time of dd conv=fdatasync and %.2f× that of dd oflag=direct conv=fdatasync, of %s bytes\n' \
+        "$(echo "$ckpt_seconds / $dd_seconds" | bc -l)" "$(echo "$ckpt_seconds / $seconds" | bc -l)" "$bytes"
     ;;
 parts)
     shard="${MAX_SHARD:-300MB}"
