@@ -97,6 +97,16 @@ def main():
     save("torch_shared.pt", shared)
     save("torch_shared_legacy.pt", shared, _use_new_zipfile_serialization=False)
     save("torch_noncontiguous.pt", {"t": base.t()})
+    # Non-contiguous views of every kind, which ckpt copies with --copy-strided: a transpose, a
+    # strided slice at an offset, one column, a 3-D permutation, a float16 transpose; zip and legacy.
+    strided = collections.OrderedDict()
+    strided["t"] = base.t()
+    strided["cols"] = base[1:, ::2]   # offset 6, stride (6, 2)
+    strided["col"] = base[:, 3]       # offset 3, stride (6,)
+    strided["perm"] = torch.arange(24, dtype=torch.float32).reshape(2, 3, 4).permute(2, 0, 1)
+    strided["half"] = torch.arange(12, dtype=torch.float16).reshape(3, 4).t()
+    save("torch_strided.pt", strided)
+    save("torch_strided_legacy.pt", strided, _use_new_zipfile_serialization=False)
 
     # Lightning: a dict with the state dict, counters and an optimizer state.
     model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))

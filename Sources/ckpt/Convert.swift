@@ -36,22 +36,22 @@ extension Ckpt {
         @Option(help: "Change the tensors' layout: torch (a Keras checkpoint to the state_dict of the equivalent torch.nn modules: conv1.weight, lstm.weight_ih_l0) or keras (such a state_dict back to the Keras model of --spec).")
         var layout: ChoiceArgument<TensorLayout>?
 
-
-
-
-
-
         @OptionGroup var out: OutputOptions
 
         @OptionGroup var batch: BatchRunOptions
 
         @OptionGroup var reading: ReadingOptions
 
+        @OptionGroup var torchReading: TorchReadingOptions
+
         func run() throws {
             reading.apply()
             if output != nil || to != nil || batch.isUsed {
                 if layout != nil {
                     try reportingErrors { throw UsageError("--layout converts one checkpoint: ckpt convert INPUT OUTPUT --layout torch|keras") }
+                }
+                if torchReading.isUsed {
+                    try reportingErrors { throw UsageError("--include-optimizer and --copy-strided read one checkpoint: ckpt convert INPUT OUTPUT --copy-strided") }
                 }
                 try BatchCommand.run(batch, force: out.force, quiet: out.quiet) { try job() }
                 return
@@ -66,6 +66,7 @@ extension Ckpt {
                     inputPath: input, outputPath: output, format: try format?.value(),
                     specPath: spec, dtype: try out.floatType(), writerOptions: try out.writerOptions())
                 request.layout = try layout?.value()
+                request.readOptions = torchReading.options
                 let progress = TransferProgress(label: output, quiet: out.quiet)
                 request.onStart = progress.onStart
                 request.onBytes = progress.onBytes

@@ -37,6 +37,8 @@ extension Ckpt {
 
         @OptionGroup var reading: ReadingOptions
 
+        @OptionGroup var torchReading: TorchReadingOptions
+
         func validate() throws {
             guard atol >= 0, rtol >= 0, atol.isFinite, rtol.isFinite else {
                 throw ValidationError("--atol and --rtol must be finite and non-negative")
@@ -47,8 +49,9 @@ extension Ckpt {
             reading.apply()
             var equal = false
             try reportingErrors(exitCode: 2) {
-                let report = try Checkpoints.diff(DiffRequest(pathA: a, pathB: b, specPath: spec,
-                                                              absoluteTolerance: atol, relativeTolerance: rtol))
+                var request = DiffRequest(pathA: a, pathB: b, specPath: spec, absoluteTolerance: atol, relativeTolerance: rtol)
+                request.readOptions = torchReading.options
+                let report = try Checkpoints.diff(request)
                 equal = report.isEqual
                 if json {
                     print(JSONWriter.string(report.json, style: .pretty))

@@ -20,10 +20,12 @@ extension Ckpt {
 
         @OptionGroup var reading: ReadingOptions
 
+        @OptionGroup var torchReading: TorchReadingOptions
+
         func run() throws {
             reading.apply()
             try reportingErrors {
-                let report = try Checkpoints.inspect(path: file, statistics: stats)
+                let report = try Checkpoints.inspect(path: file, statistics: stats, options: torchReading.options)
                 print(json ? JSONWriter.string(report.json, style: .pretty) : InspectTable.render(report))
                 if let problem = report.modelConfigError {
                     throw CheckpointError(path: file, "the model config it carries is unreadable: \(problem)")

@@ -20,3 +20,19 @@ struct ReadingOptions: ParsableArguments {
         HDF5CheckpointReader.maximumExpandedBytes = maxDecompressed.flatMap(ByteSize.parse) ?? HDF5CheckpointReader.defaultMaximumExpandedBytes
     }
 }
+
+/// Choices for reading `torch.save` files, for the commands that read one checkpoint at a time
+/// (`convert INPUT OUTPUT`, `inspect`, `diff`).
+struct TorchReadingOptions: ParsableArguments {
+    @Flag(help: "torch.save files: keep the tensors of optimizer and scheduler states (a Lightning checkpoint's optimizer_states, a training loop's optimizer), under their paths after the model's.")
+    var includeOptimizer = false
+
+    @Flag(help: "torch.save files: copy a non-contiguous view (a tensor saved transposed, without .contiguous()) in C order, holding the storage range it spans in memory, instead of refusing it.")
+    var copyStrided = false
+
+    /// Whether a flag was given.
+    var isUsed: Bool { includeOptimizer || copyStrided }
+
+    /// The library's options.
+    var options: ReadOptions { ReadOptions(includeOptimizer: includeOptimizer, copyStridedViews: copyStrided) }
+}

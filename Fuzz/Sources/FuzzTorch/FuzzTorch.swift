@@ -9,7 +9,8 @@ public func fuzzTorch(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let input = UnsafeRawBufferPointer(start: data, count: size)
     let path = FuzzInput.write(input, to: "input.pt")
     do {
-        let reader = try CheckpointReaders.open(path: path)
+        // Optimizer states kept and non-contiguous views copied: every tensor the file holds is read.
+        let reader = try CheckpointReaders.open(path: path, options: ReadOptions(includeOptimizer: true, copyStridedViews: true))
         try FuzzRead.readAll(reader)
     } catch {
         FuzzErrors.check(error, path: path)
@@ -19,7 +20,7 @@ public func fuzzTorch(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         TorchStorage(key: key, dtype: dtype, byteCount: 1024)
     }
     if let root = try? machine.run() {
-        var walk = TorchObjectWalk(heap: machine.heap, includeOptimizer: true)
+        var walk = TorchObjectWalk(heap: machine.heap, includeOptimizer: true, copyStridedViews: true)
         _ = try? walk.walk(root)
     }
     return 0

@@ -1,11 +1,28 @@
 import Foundation
 
+/// How to read a checkpoint, where a format has choices (today only `torch.save` files do).
+public struct ReadOptions: Sendable, Equatable {
+    /// Keep the tensors of optimizer and scheduler states (a Lightning checkpoint's
+    /// `optimizer_states`, a training loop's `optimizer`), under their paths, after the model's.
+    public var includeOptimizer: Bool
+    /// Read a non-contiguous view (a transposed tensor saved without `.contiguous()`) by copying
+    /// its elements in C order, holding the storage range it spans in memory; without it such a
+    /// tensor is an error naming it.
+    public var copyStridedViews: Bool
+
+    /// Creates options.
+    public init(includeOptimizer: Bool = false, copyStridedViews: Bool = false) {
+        self.includeOptimizer = includeOptimizer
+        self.copyStridedViews = copyStridedViews
+    }
+}
+
 /// Opens any checkpoint file ckpt reads, recognising the format by its content.
 public enum CheckpointReaders {
     /// A reader for the file at `path`: HDF5 (Keras 3 `.weights.h5`, legacy `.h5`, plain h5py
     /// files), zip (`.keras` archive, `.npz` or `torch.save`), legacy `torch.save`, or safetensors
     /// (a file or an `.index.json`).
-    public static func open(path: String) throws -> CheckpointReader {
+    public static func open(path: String, options: ReadOptions = ReadOptions()) throws -> CheckpointReader {
         // A Hugging Face model folder is read through its weights file (or its shards' index).
         if let weights = HFFolderWriter.weightsFile(inFolder: path) {
             let reader = try SafetensorsReader(path: weights)
@@ -21,6 +38,7 @@ public enum CheckpointReaders {
         defer { file.close() }
         let head = try file.read(count: min(8, file.size), at: 0)
         for family in FormatRegistry.readers where family.recognizes(head, path, file) {
+            if let open = family.openWithOptions { return try open(path, options) }
             return try family.open(path)
         }
         throw CheckpointError(path: path, notACheckpoint)

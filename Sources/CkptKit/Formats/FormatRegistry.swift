@@ -98,6 +98,8 @@ public struct ReaderFamily: Sendable {
     /// `file` gives more bytes when needed.
     let recognizes: @Sendable (_ head: [UInt8], _ path: String, _ file: InputFile) -> Bool
     let open: @Sendable (String) throws -> CheckpointReader
+    /// For a family that reads ``ReadOptions`` (torch files): used instead of `open`.
+    var openWithOptions: (@Sendable (String, ReadOptions) throws -> CheckpointReader)? = nil
 }
 
 /// Every format ckpt reads or writes, in one list.
@@ -147,16 +149,19 @@ enum ZipFamily {
     static let family = ReaderFamily(
         name: "zip",
         recognizes: { head, _, _ in head.starts(with: [0x50, 0x4B]) },
-        open: { path in
-            let zip = try ZipReader(path: path)
-            // A Keras archive (its config or metadata), even one whose weights member is missing:
-            // the Keras reader says that, where the npz reader would complain about config.json.
-            if zip.entries.contains(where: { ["model.weights.h5", "config.json", "metadata.json"].contains($0.name) }) {
-                return try KerasArchiveReader(path: path)
-            }
-            if TorchCheckpointReader.zipRoot(zip.entries) != nil {
-                return try TorchCheckpointReader(path: path)
-            }
-            return try NPZCheckpointReader(path: path)
-        })
+        open: { path in try open(path, options: ReadOptions()) },
+        openWithOptions: { path, options in try open(path, options: options) })
+
+    private static func open(_ path: String, options: ReadOptions) throws -> CheckpointReader {
+        let zip = try ZipReader(path: path)
+        // A Keras archive (its config or metadata), even one whose weights member is missing:
+        // the Keras reader says that, where the npz reader would complain about config.json.
+        if zip.entries.contains(where: { ["model.weights.h5", "config.json", "metadata.json"].contains($0.name) }) {
+            return try KerasArchiveReader(path: path)
+        }
+        if TorchCheckpointReader.zipRoot(zip.entries) != nil {
+            return try TorchCheckpointReader(path: path, options: options)
+        }
+        return try NPZCheckpointReader(path: path)
+    }
 }

@@ -8,6 +8,8 @@ public struct DiffRequest: Sendable {
     /// Tolerances as in `numpy.allclose`: |a − b| ≤ atol + rtol·|b|. Both 0 means bit-equal values.
     public var absoluteTolerance: Double
     public var relativeTolerance: Double
+    /// How to read both files (``ReadOptions``).
+    public var readOptions = ReadOptions()
 
     /// Creates a request.
     public init(pathA: String, pathB: String, specPath: String? = nil, absoluteTolerance: Double = 0, relativeTolerance: Double = 0) {
@@ -53,8 +55,8 @@ public struct DiffReport: Sendable {
 extension Checkpoints {
     /// Compares two checkpoints tensor by tensor, across formats.
     public static func diff(_ request: DiffRequest) throws -> DiffReport {
-        let readerA = try CheckpointReaders.open(path: request.pathA)
-        let readerB = try CheckpointReaders.open(path: request.pathB)
+        let readerA = try CheckpointReaders.open(path: request.pathA, options: request.readOptions)
+        let readerB = try CheckpointReaders.open(path: request.pathB, options: request.readOptions)
         // Each side's model: --spec, else the one it carries. A side keyed by Keras saving paths or
         // positions (.weights.h5, a weights-only .h5) without one is named through the other
         // side's model (a .keras or full .h5 of the same model), as Keras would load it.

@@ -17,6 +17,8 @@ public struct ConvertRequest: Sendable {
     /// `state_dict` of the equivalent modules, or such a `state_dict` back to the Keras model's
     /// variables; nil keeps the source's tensors as they are.
     public var layout: TensorLayout? = nil
+    /// How to read the source (``ReadOptions``: a torch file's optimizer states, strided views).
+    public var readOptions = ReadOptions()
     /// Asked between tensor pieces; once it returns true the conversion stops with a
     /// `CancellationError` and the writer removes its temporary files.
     public var isCancelled: (@Sendable () -> Bool)? = nil
@@ -63,7 +65,7 @@ extension Checkpoints {
         if named == nil && !isFolderName(request.outputPath) {
             throw OutputError(path: request.outputPath, CheckpointFormat.unknownExtensionMessage(for: request.outputPath))
         }
-        let reader = try CheckpointReaders.open(path: request.inputPath)
+        let reader = try CheckpointReaders.open(path: request.inputPath, options: request.readOptions)
         if let layout = request.layout {
             guard let named else {
                 throw OutputError(path: request.outputPath, CheckpointFormat.unknownExtensionMessage(for: request.outputPath))

@@ -99,9 +99,9 @@ public struct TensorStatistics: Sendable {
 
 extension Checkpoints {
     /// Describes a checkpoint file: format, metadata, recipe and every tensor (with statistics
-    /// unless `statistics` is false). Reads one piece at a time.
-    public static func inspect(path: String, statistics: Bool = true) throws -> InspectReport {
-        let reader = try CheckpointReaders.open(path: path)
+    /// unless `statistics` is false). Reads one piece at a time; `options` as for every reader.
+    public static func inspect(path: String, statistics: Bool = true, options: ReadOptions = ReadOptions()) throws -> InspectReport {
+        let reader = try CheckpointReaders.open(path: path, options: options)
         var summaries: [TensorSummary] = []
         for tensor in reader.tensors {
             var summary = TensorSummary(info: tensor.info, location: tensor.location, statistics: nil)

@@ -68,14 +68,55 @@ struct TorchReaderTests {
         #expect(reader.tensors.map(\.name) == ["model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias"])
         #expect(reader.metadata.contains { $0.key == "epoch" && $0.value == "3" })
         #expect(reader.metadata.contains { $0.key == "global_step" && $0.value == "120" })
-        let everything = try TorchCheckpointReader(path: Self.fixture("lightning.ckpt"), includeOptimizer: true)
+        let everything = try TorchCheckpointReader(path: Self.fixture("lightning.ckpt"), options: ReadOptions(includeOptimizer: true))
         #expect(everything.tensors.contains { $0.name == "optimizer_states.0.state.0.exp_avg" })
     }
 
     @Test func nonContiguousViewIsAnErrorNamingIt() {
         let path = Self.fixture("torch_noncontiguous.pt")
         #expect { try CheckpointReaders.open(path: path) } throws: {
-            "\($0)".contains("'t'") && "\($0)".contains("non-contiguous") && "\($0)".contains(path)
+            "\($0)".contains("'t'") && "\($0)".contains("non-contiguous") && "\($0)".contains(path) && "\($0)".contains("--copy-strided")
+        }
+    }
+
+    /// With copyStridedViews, the transposed view reads as torch.load gives it (its
+    /// `.contiguous()` values, the expected npz torch wrote), in pieces of any size.
+    @Test(arguments: [4, 8, 20, 96])
+    func nonContiguousViewIsCopiedWhenAskedFor(pieceBytes: Int) throws {
+        let reader = try CheckpointReaders.open(path: Self.fixture("torch_noncontiguous.pt"), options: ReadOptions(copyStridedViews: true))
+        let tensor = try #require(reader.tensors.first { $0.name == "t" })
+        #expect(tensor.info.shape == [6, 4])
+        let bytes = try reader.open(tensor)
+        var values: [UInt8] = []
+        var piece = [UInt8](repeating: 0, count: pieceBytes)
+        while values.count < tensor.info.byteCount {
+            let count = min(pieceBytes, tensor.info.byteCount - values.count)
+            try piece.withUnsafeMutableBytes { try bytes.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<count])) }
+            values += piece[0..<count]
+        }
+        try bytes.finish()
+        let floats = values.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        // base = arange(24).reshape(4, 6); t = base.t(): t[i][j] = base[j][i] = 6j + i.
+        #expect(floats == (0..<6).flatMap { i in (0..<4).map { j in Float(6 * j + i) } })
+        let expected = try NPZCheckpointReader(path: Self.fixture("torch_noncontiguous.expected.npz"))
+        let reference = try #require(expected.tensors.first { $0.name == "t" })
+        #expect(try Self.values(expected, reference) == values)
+    }
+
+    /// Every kind of view (transpose, strided slice at an offset, one column, a 3-D permutation,
+    /// float16), zip and legacy: with copyStridedViews each reads equal to torch.load's values, in
+    /// 64-byte pieces; without it the first is refused.
+    @Test(arguments: ["torch_strided.pt", "torch_strided_legacy.pt"])
+    func stridedViewsReadAsTorchLoadGivesThem(name: String) throws {
+        let path = Self.fixture(name)
+        #expect(throws: TorchError.self) { try CheckpointReaders.open(path: path) }
+        let reader = try CheckpointReaders.open(path: path, options: ReadOptions(copyStridedViews: true))
+        let expected = try NPZCheckpointReader(path: Self.fixture(name.replacingOccurrences(of: ".pt", with: ".expected.npz")))
+        #expect(reader.tensors.map(\.name).sorted() == expected.tensors.map(\.name).sorted())
+        for tensor in expected.tensors {
+            let mine = try #require(reader.tensors.first { $0.name == tensor.name })
+            #expect(mine.info.shape == tensor.info.shape, "\(tensor.name)")
+            #expect(try Self.values(reader, mine) == Self.values(expected, tensor), "\(tensor.name)")
         }
     }
 

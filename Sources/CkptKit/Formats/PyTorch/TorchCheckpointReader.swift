@@ -31,6 +31,25 @@ final class TorchCheckpointReader: CheckpointReader {
         var offset: Int
         var byteCount: Int
         var bigEndian: Bool
+        /// A non-contiguous view read with ``ReadOptions/copyStridedViews``: its shape and strides
+        /// (elements), its elements gathered from the storage range it spans.
+        var view: StridedView? = nil
+    }
+
+    /// A non-contiguous view's geometry.
+    struct StridedView: Sendable {
+        var shape: [Int]
+        var stride: [Int]
+        /// Bytes from the first element to just past the last one it reaches.
+        var spanBytes: Int
+    }
+
+    /// One tensor found in a file: its info, where its first element is, and its view when it is
+    /// a copied non-contiguous one.
+    private struct Found {
+        var info: TensorInfo
+        var offset: Int
+        var view: StridedView?
     }
 
     private let files: [InputFile]
@@ -39,15 +58,16 @@ final class TorchCheckpointReader: CheckpointReader {
     /// One opened file's tensors.
     private struct Contents {
         var file: InputFile
-        var tensors: [(info: TensorInfo, offset: Int)]
+        var tensors: [Found]
         var bigEndian: Bool
         var metadata: [(key: String, value: String)]
         var recipe: String?
     }
 
     /// Opens `path`: a torch zip, a legacy file, or a `.bin.index.json`/`.pt.index.json`.
-    /// `includeOptimizer` keeps the tensors of optimizer states (``TorchObjectWalk``).
-    init(path: String, includeOptimizer: Bool = false) throws {
+    /// `options` keeps the tensors of optimizer states (``TorchObjectWalk``) and copies
+    /// non-contiguous views, when asked.
+    init(path: String, options: ReadOptions = ReadOptions()) throws {
         self.path = path
         var files: [InputFile] = []
         var places: [String: Place] = [:]
@@ -61,10 +81,10 @@ final class TorchCheckpointReader: CheckpointReader {
             }
             let folder = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
             let shardNames = Set(index.weightMap.map(\.file)).sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-            var shardContents: [(tensors: [String: (info: TensorInfo, offset: Int)], bigEndian: Bool)] = []
+            var shardContents: [(tensors: [String: Found], bigEndian: Bool)] = []
             var shardOf: [String: Int] = [:]
             for name in shardNames {
-                let contents = try Self.load(path: folder + name, includeOptimizer: includeOptimizer)
+                let contents = try Self.load(path: folder + name, options: options)
                 shardOf[name] = files.count
                 files.append(contents.file)
                 shardContents.append((Dictionary(contents.tensors.map { ($0.info.name, $0) }, uniquingKeysWith: { a, _ in a }), contents.bigEndian))
@@ -73,7 +93,8 @@ final class TorchCheckpointReader: CheckpointReader {
                 guard let shard = shardOf[file], let entry = shardContents[shard].tensors[name] else {
                     throw TorchError(.corrupt, path: path, place: "tensor '\(name)'", reason: "the index maps it to shard \"\(file)\", which has no such tensor")
                 }
-                places[name] = Place(file: shard, offset: entry.offset, byteCount: entry.info.byteCount, bigEndian: shardContents[shard].bigEndian)
+                places[name] = Place(file: shard, offset: entry.offset, byteCount: entry.info.byteCount,
+                                     bigEndian: shardContents[shard].bigEndian, view: entry.view)
                 tensors.append(StoredTensor(info: entry.info, location: "\(file):\(name)"))
             }
             let mapped = Dictionary(index.weightMap.map { ($0.tensor, $0.file) }, uniquingKeysWith: { a, _ in a })
@@ -86,10 +107,11 @@ final class TorchCheckpointReader: CheckpointReader {
             metadata = []
             recipe = nil
         } else {
-            let contents = try Self.load(path: path, includeOptimizer: includeOptimizer)
+            let contents = try Self.load(path: path, options: options)
             files = [contents.file]
             for entry in contents.tensors {
-                places[entry.info.name] = Place(file: 0, offset: entry.offset, byteCount: entry.info.byteCount, bigEndian: contents.bigEndian)
+                places[entry.info.name] = Place(file: 0, offset: entry.offset, byteCount: entry.info.byteCount,
+                                                bigEndian: contents.bigEndian, view: entry.view)
                 tensors.append(StoredTensor(info: entry.info, location: entry.info.name))
             }
             metadata = contents.metadata
@@ -104,7 +126,77 @@ final class TorchCheckpointReader: CheckpointReader {
         guard let place = places[tensor.name], place.byteCount == tensor.info.byteCount else {
             throw TorchError(.usage, path: path, place: "tensor '\(tensor.name)'", reason: "no such tensor in this checkpoint")
         }
+        if let view = place.view {
+            return StridedBytes(file: files[place.file], place: place, view: view, elementSize: tensor.info.dtype.byteSize, name: tensor.name)
+        }
         return TensorBytes(file: files[place.file], place: place, elementSize: tensor.info.dtype.byteSize, name: tensor.name)
+    }
+
+    /// The tensor found by the walk, at `offset` in its file: a copied view keeps its geometry.
+    private static func found(_ item: TorchObjectWalk.Found, offset: Int) -> Found {
+        let tensor = item.tensor
+        let info = TensorInfo(name: item.name, shape: tensor.shape, dtype: tensor.dtype)
+        guard !tensor.isContiguous else { return Found(info: info, offset: offset, view: nil) }
+        // The view was checked to lie inside its storage when it was built.
+        let lastElement = zip(tensor.shape, tensor.stride).reduce(0) { $0 + ($1.0 - 1) * $1.1 }
+        let view = StridedView(shape: tensor.shape, stride: tensor.stride, spanBytes: (lastElement + 1) * tensor.dtype.byteSize)
+        return Found(info: info, offset: offset, view: view)
+    }
+
+    /// A non-contiguous view's bytes in C order: the storage range it spans is read once (at
+    /// most the storage, which the file holds), then gathered element by element.
+    private final class StridedBytes: TensorByteReader {
+        let file: InputFile
+        let place: Place
+        let view: StridedView
+        let elementSize: Int
+        let name: String
+        var position = 0
+        private var span: [UInt8]?
+        /// The multi-index of the next element (C order) and its element offset in the span.
+        private var index: [Int]
+        private var source = 0
+
+        init(file: InputFile, place: Place, view: StridedView, elementSize: Int, name: String) {
+            (self.file, self.place, self.view, self.elementSize, self.name) = (file, place, view, elementSize, name)
+            index = Array(repeating: 0, count: view.shape.count)
+        }
+
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws {
+            guard buffer.count <= place.byteCount - position, buffer.count % elementSize == 0 else {
+                throw TorchError(.usage, path: file.path, place: "tensor '\(name)'",
+                                 reason: "asked for \(buffer.count) bytes at \(position) of the tensor's \(place.byteCount)")
+            }
+            if span == nil {
+                do {
+                    span = try file.read(count: view.spanBytes, at: place.offset)
+                } catch {
+                    throw TorchError(error, place: "tensor '\(name)'")
+                }
+            }
+            guard let span, let out = buffer.baseAddress else { return }
+            let size = elementSize
+            span.withUnsafeBytes { bytes in
+                guard let base = bytes.baseAddress else { return }
+                for k in 0..<(buffer.count / size) {
+                    (out + k * size).copyMemory(from: base + source * size, byteCount: size)
+                    // Advance the odometer: the last axis fastest.
+                    var axis = index.count - 1
+                    while axis >= 0 {
+                        index[axis] += 1
+                        source += view.stride[axis]
+                        if index[axis] < view.shape[axis] { break }
+                        source -= view.stride[axis] * view.shape[axis]
+                        index[axis] = 0
+                        axis -= 1
+                    }
+                }
+            }
+            if place.bigEndian { NPYLayout.byteSwap(buffer, elementSize: elementSize) }
+            position += buffer.count
+        }
+
+        func finish() throws {}
     }
 
     /// One tensor's bytes: a range of a file, byte-swapped when the file is big-endian.
@@ -166,7 +258,7 @@ final class TorchCheckpointReader: CheckpointReader {
 
     // MARK: - Loading one file
 
-    private static func load(path: String, includeOptimizer: Bool) throws -> Contents {
+    private static func load(path: String, options: ReadOptions) throws -> Contents {
         let file: InputFile
         do {
             file = try InputFile(path: path)
@@ -175,17 +267,17 @@ final class TorchCheckpointReader: CheckpointReader {
         }
         let head = (try? file.read(count: min(file.size, 4), at: 0)) ?? []
         if head.starts(with: [0x50, 0x4B]) {
-            return try loadZip(path: path, file: file, includeOptimizer: includeOptimizer)
+            return try loadZip(path: path, file: file, options: options)
         }
         if isLegacy(file) {
-            return try loadLegacy(path: path, file: file, includeOptimizer: includeOptimizer)
+            return try loadLegacy(path: path, file: file, options: options)
         }
         throw TorchError(.corrupt, path: path, reason: "not a torch.save file (neither a zip with data.pkl nor the legacy format's magic number)")
     }
 
     /// The zip format (torch/serialization.py `_save`): `<root>/data.pkl`, `<root>/byteorder`,
     /// and each storage as the stored member `<root>/data/<key>`.
-    private static func loadZip(path: String, file: InputFile, includeOptimizer: Bool) throws -> Contents {
+    private static func loadZip(path: String, file: InputFile, options: ReadOptions) throws -> Contents {
         let zip: ZipReader
         do {
             zip = try ZipReader(path: path)
@@ -241,19 +333,19 @@ final class TorchCheckpointReader: CheckpointReader {
             return TorchStorage(key: key, dtype: dtype, byteCount: bytes)
         }
         let root_ = try run(&machine, path: path, pickle: "\(root)/data.pkl")
-        var walk = TorchObjectWalk(heap: machine.heap, includeOptimizer: includeOptimizer)
+        var walk = TorchObjectWalk(heap: machine.heap, includeOptimizer: options.includeOptimizer, copyStridedViews: options.copyStridedViews)
         do {
             try walk.walk(root_)
         } catch {
             throw TorchError(error.kind, path: path, reason: error.reason)
         }
-        var found: [(info: TensorInfo, offset: Int)] = []
+        var found: [Found] = []
         for item in walk.tensors {
             // Every storage was checked to have its member when its persistent id was read.
             guard let entry = storages["data/" + item.tensor.storage.key] else {
                 throw TorchError(.corrupt, path: path, place: "tensor '\(item.name)'", reason: "no member for its storage")
             }
-            found.append((TensorInfo(name: item.name, shape: item.tensor.shape, dtype: item.tensor.dtype), entry.dataOffset + item.tensor.recordOffset))
+            found.append(Self.found(item, offset: entry.dataOffset + item.tensor.recordOffset))
         }
         let recipe = try member(recipeMember, limit: NPZCheckpointReader.recipeLimit).flatMap { String(validating: $0, as: UTF8.self) }
         var metadata = walk.metadata
@@ -264,7 +356,7 @@ final class TorchCheckpointReader: CheckpointReader {
     /// The legacy format (torch/serialization.py `_legacy_save`): pickles of the magic number,
     /// the protocol version 1001, the system info and the object, then the sorted storage keys,
     /// then each storage as an 8-byte element count and its bytes, in that order.
-    private static func loadLegacy(path: String, file: InputFile, includeOptimizer: Bool) throws -> Contents {
+    private static func loadLegacy(path: String, file: InputFile, options: ReadOptions) throws -> Contents {
         // The pickles come first: read 1 MiB of the file, and more (up to the pickle limit) only
         // when they run past it.
         let limit = min(file.size, maximumPickleBytes)
@@ -277,7 +369,7 @@ final class TorchCheckpointReader: CheckpointReader {
                 throw TorchError(error)
             }
             do {
-                return try loadLegacy(path: path, file: file, prefix: prefix, includeOptimizer: includeOptimizer)
+                return try loadLegacy(path: path, file: file, prefix: prefix, options: options)
             } catch let problem as LegacyTruncation {
                 guard length < limit else { throw problem.error }
                 length = min(limit, length * 8)
@@ -290,7 +382,7 @@ final class TorchCheckpointReader: CheckpointReader {
         var error: TorchError
     }
 
-    private static func loadLegacy(path: String, file: InputFile, prefix: [UInt8], includeOptimizer: Bool) throws -> Contents {
+    private static func loadLegacy(path: String, file: InputFile, prefix: [UInt8], options: ReadOptions) throws -> Contents {
         func run(_ machine: inout PickleMachine, path: String, pickle: String) throws -> PickleValue {
             do {
                 return try machine.run()
@@ -363,18 +455,18 @@ final class TorchCheckpointReader: CheckpointReader {
             recordOffsets[key] = cursor + 8
             cursor += 8 + bytes
         }
-        var walk = TorchObjectWalk(heap: object.heap, includeOptimizer: includeOptimizer)
+        var walk = TorchObjectWalk(heap: object.heap, includeOptimizer: options.includeOptimizer, copyStridedViews: options.copyStridedViews)
         do {
             try walk.walk(root)
         } catch {
             throw TorchError(error.kind, path: path, reason: error.reason)
         }
-        var found: [(info: TensorInfo, offset: Int)] = []
+        var found: [Found] = []
         for item in walk.tensors {
             guard let offset = recordOffsets[item.tensor.storage.key] else {
                 throw TorchError(.corrupt, path: path, place: "tensor '\(item.name)'", reason: "its storage '\(item.tensor.storage.key)' is not among the file's records")
             }
-            found.append((TensorInfo(name: item.name, shape: item.tensor.shape, dtype: item.tensor.dtype), offset + item.tensor.recordOffset))
+            found.append(Self.found(item, offset: offset + item.tensor.recordOffset))
         }
         var metadata = walk.metadata
         metadata.insert(("torch format", "legacy (protocol \(legacyProtocolVersion)), \(bigEndian ? "big" : "little")-endian"), at: 0)

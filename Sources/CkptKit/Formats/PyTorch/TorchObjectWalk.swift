@@ -21,14 +21,17 @@ struct TorchObjectWalk {
 
     let heap: PickleHeap
     let includeOptimizer: Bool
+    /// Whether a non-contiguous view is kept (its reader copies it) rather than refused.
+    let copyStridedViews: Bool
     private(set) var tensors: [Found] = []
     private(set) var metadata: [(key: String, value: String)] = []
     private var visits = 0
     private var names: Set<String> = []
 
-    init(heap: PickleHeap, includeOptimizer: Bool) {
+    init(heap: PickleHeap, includeOptimizer: Bool, copyStridedViews: Bool = false) {
         self.heap = heap
         self.includeOptimizer = includeOptimizer
+        self.copyStridedViews = copyStridedViews
     }
 
     /// Walks `root`; a problem is a reason for the caller's error.
@@ -59,8 +62,8 @@ struct TorchObjectWalk {
         switch value {
         case .tensor(let tensor):
             let name = path.isEmpty ? "tensor" : path
-            guard tensor.isContiguous else {
-                throw PickleProblem(kind: .unsupported, offset: 0, reason: "tensor '\(name)' is a non-contiguous view (size \(tensor.shape), stride \(tensor.stride)); ckpt reads contiguous tensors only: save it with .contiguous()")
+            guard tensor.isContiguous || copyStridedViews else {
+                throw PickleProblem(kind: .unsupported, offset: 0, reason: "tensor '\(name)' is a non-contiguous view (size \(tensor.shape), stride \(tensor.stride)); pass --copy-strided to copy it in C order, or save it with .contiguous()")
             }
             guard names.insert(name).inserted else {
                 throw PickleProblem(kind: .invalidPickle, offset: 0, reason: "two tensors are named '\(name)'")
