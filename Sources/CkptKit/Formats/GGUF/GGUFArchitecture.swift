@@ -1,0 +1,138 @@
+/// How a Hugging Face family maps onto a llama.cpp architecture: the `general.architecture`
+/// value, tensor names (gguf-py `constants.py` `TENSOR_NAMES`, `tensor_mapping.py`), the
+/// hyperparameters written as `{arch}.*` metadata, and whether Q and K are permuted for RoPE
+/// (llama.cpp `convert_hf_to_gguf.py`).
+struct GGUFArchitecture: Sendable {
+    /// `general.architecture` (`llama`).
+    let name: String
+    /// The Hugging Face `model_type`s it is written for.
+    let modelTypes: [String]
+    /// Whether Q and K rows are permuted from HF's rotate-half RoPE layout to llama.cpp's
+    /// interleaved one (`LlamaModel.permute`, `undo_permute = True`): Llama and Mistral. Qwen2
+    /// and Qwen3 run NeoX-style RoPE in llama.cpp and are written as they are.
+    let permutesQK: Bool
+    /// transformers' `max_position_embeddings` default per `model_type` (the converter reads the
+    /// config through `AutoConfig`, which fills in defaults).
+    let contextDefaults: [String: Int]
+    /// `head_dim` when the config class has a fixed default (Qwen3: 128).
+    var defaultHeadDim: Int? = nil
+
+    /// Per layer: the HF module path after `layers.N.` and llama.cpp's name after `blk.N.`.
+    static let layerNames: [(hf: String, gguf: String)] = [
+        ("input_layernorm", "attn_norm"),
+        ("self_attn.q_proj", "attn_q"), ("self_attn.k_proj", "attn_k"), ("self_attn.v_proj", "attn_v"),
+        ("self_attn.o_proj", "attn_output"),
+        ("self_attn.q_norm", "attn_q_norm"), ("self_attn.k_norm", "attn_k_norm"),
+        ("post_attention_layernorm", "ffn_norm"),
+        ("mlp.gate_proj", "ffn_gate"), ("mlp.up_proj", "ffn_up"), ("mlp.down_proj", "ffn_down"),
+    ]
+    /// Outside the layers.
+    static let globalNames: [(hf: String, gguf: String)] = [
+        ("model.embed_tokens", "token_embd"), ("model.norm", "output_norm"), ("lm_head", "output"),
+    ]
+
+    static let llama = GGUFArchitecture(name: "llama", modelTypes: ["llama", "mistral"], permutesQK: true,
+                                        contextDefaults: ["llama": 2048, "mistral": 4096 * 32])
+    static let qwen2 = GGUFArchitecture(name: "qwen2", modelTypes: ["qwen2"], permutesQK: false, contextDefaults: ["qwen2": 32768])
+    static let qwen3 = GGUFArchitecture(name: "qwen3", modelTypes: ["qwen3"], permutesQK: false, contextDefaults: ["qwen3": 32768],
+                                        defaultHeadDim: 128)
+
+    /// Every architecture ckpt writes.
+    static let all: [GGUFArchitecture] = [.llama, .qwen2, .qwen3]
+
+    /// The supported `model_type`s, for messages.
+    static var supportedTypes: String { all.flatMap(\.modelTypes).joined(separator: ", ") }
+
+    static func forModelType(_ type: String) -> GGUFArchitecture? { all.first { $0.modelTypes.contains(type) } }
+    static func named(_ name: String) -> GGUFArchitecture? { all.first { $0.name == name } }
+
+    /// llama.cpp's name of HF tensor `name` (`model.layers.0.self_attn.q_proj.weight` →
+    /// `blk.0.attn_q.weight`); a bare `LlamaModel`'s names (no `model.`) map too. Nil when it has none.
+    static func ggufName(_ name: String) -> String? {
+        let suffix: String
+        if name.hasSuffix(".weight") { suffix = ".weight" } else if name.hasSuffix(".bias") { suffix = ".bias" } else { return nil }
+        var module = String(name.dropLast(suffix.count))
+        if module != "lm_head" && !module.hasPrefix("model.") { module = "model." + module }
+        if let global = globalNames.first(where: { $0.hf == module }) { return global.gguf + suffix }
+        let parts = module.split(separator: ".", maxSplits: 3).map(String.init)
+        guard parts.count == 4, parts[0] == "model", parts[1] == "layers", let layer = Int(parts[2]), layer >= 0,
+              String(layer) == parts[2], let entry = layerNames.first(where: { $0.hf == parts[3] }) else { return nil }
+        return "blk.\(layer).\(entry.gguf)\(suffix)"
+    }
+
+    /// The HF name of llama.cpp tensor `name` (a `…ForCausalLM` name), nil when it is not one ckpt maps.
+    static func hfName(_ name: String) -> String? {
+        let suffix: String
+        if name.hasSuffix(".weight") { suffix = ".weight" } else if name.hasSuffix(".bias") { suffix = ".bias" } else { return nil }
+        let module = String(name.dropLast(suffix.count))
+        if let global = globalNames.first(where: { $0.gguf == module }) { return global.hf + suffix }
+        let parts = module.split(separator: ".", maxSplits: 2).map(String.init)
+        guard parts.count == 3, parts[0] == "blk", let layer = Int(parts[1]), layer >= 0, String(layer) == parts[1],
+              let entry = layerNames.first(where: { $0.gguf == parts[2] }) else { return nil }
+        return "model.layers.\(layer).\(entry.hf)\(suffix)"
+    }
+
+    /// The heads a permuted tensor is grouped by: Q by the attention heads, K by the key/value
+    /// heads; nil for a tensor that is not permuted.
+    func permutationHeads(ggufName name: String, heads: Int, kvHeads: Int) -> Int? {
+        guard permutesQK else { return nil }
+        for suffix in [".weight", ".bias"] {
+            if name.hasSuffix(".attn_q" + suffix) { return heads }
+            if name.hasSuffix(".attn_k" + suffix) { return kvHeads }
+        }
+        return nil
+    }
+}
+
+/// The hyperparameters of a Hugging Face config that llama.cpp reads, with transformers'
+/// defaults where the config leaves them out.
+struct GGUFHyperparameters: Sendable, Equatable {
+    var vocab: Int
+    var hidden: Int
+    var intermediate: Int
+    var layers: Int
+    var heads: Int
+    var kvHeads: Int
+    var headDim: Int
+    var context: Int
+    var ropeTheta: Double
+    var rmsEpsilon: Double
+
+    /// Reads `config` for `architecture`.
+    init(_ config: HFConfig, architecture: GGUFArchitecture) throws(HFConfigError) {
+        vocab = try config.int("vocab_size")
+        hidden = try config.int("hidden_size")
+        intermediate = try config.int("intermediate_size")
+        layers = try config.int("num_hidden_layers", allowZero: true)
+        heads = try config.int("num_attention_heads")
+        kvHeads = try config.kvHeads(heads: heads)
+        headDim = try config.headDim(hidden: hidden, heads: heads, hiddenKey: "hidden_size", headsKey: "num_attention_heads",
+                                     defaultHeadDim: architecture.defaultHeadDim)
+        context = try config.int("max_position_embeddings", default: architecture.contextDefaults[config.modelType] ?? 2048)
+        // transformers 5 keeps rope_theta in rope_parameters; 4 at the top level (default 10000).
+        if let nested = config.value("rope_parameters")?["rope_theta"]?.double {
+            ropeTheta = nested
+        } else {
+            ropeTheta = try config.double("rope_theta", default: 10000)
+        }
+        rmsEpsilon = try config.double("rms_norm_eps", default: 1e-6)
+    }
+
+    /// The `{arch}.*` metadata, in the order `convert_hf_to_gguf.py` adds it.
+    func metadata(arch: String) -> [(key: String, value: GGUFValue)] {
+        [
+            ("\(arch).vocab_size", .uint32(UInt32(clamping: vocab))),
+            ("\(arch).block_count", .uint32(UInt32(clamping: layers))),
+            ("\(arch).context_length", .uint32(UInt32(clamping: context))),
+            ("\(arch).embedding_length", .uint32(UInt32(clamping: hidden))),
+            ("\(arch).feed_forward_length", .uint32(UInt32(clamping: intermediate))),
+            ("\(arch).attention.head_count", .uint32(UInt32(clamping: heads))),
+            ("\(arch).attention.head_count_kv", .uint32(UInt32(clamping: kvHeads))),
+            ("\(arch).rope.freq_base", .float32(Float(ropeTheta))),
+            ("\(arch).attention.layer_norm_rms_epsilon", .float32(Float(rmsEpsilon))),
+            ("\(arch).attention.key_length", .uint32(UInt32(clamping: headDim))),
+            ("\(arch).attention.value_length", .uint32(UInt32(clamping: headDim))),
+            ("\(arch).rope.dimension_count", .uint32(UInt32(clamping: headDim))),
+        ]
+    }
+}

@@ -1,0 +1,141 @@
+/// Reads a GGUF file (v2 or v3): the tensors of F32, F16, BF16, F64, integer and Q8_0 types.
+///
+/// For the architectures ckpt writes (``GGUFArchitecture``: `llama`, `qwen2`, `qwen3`), the
+/// tensors get their Hugging Face names and PyTorch shapes back and Q/K rows are un-permuted, so
+/// converting to safetensors gives what `from_pretrained` loads; Q8_0 is dequantized to
+/// float32. Other architectures keep llama.cpp's names (shapes still outermost first).
+final class GGUFReader: CheckpointReader {
+    let path: String
+    var format: CheckpointFormat { .gguf }
+    let tensors: [StoredTensor]
+    var modelConfig: String? { nil }
+    let recipe: String?
+    let metadata: [(key: String, value: String)]
+    /// The `config.json` the file was made from (ckpt's `ckpt.hf_config`), so a converted
+    /// folder gets it back.
+    let folderFiles: [FolderFile]
+    let header: GGUFHeader
+
+    private let file: InputFile
+    /// Stored tensor name → its header entry and permutation.
+    private let places: [String: (info: GGUFTensorInfo, permutation: GGUFPermutation?)]
+
+    init(path: String) throws {
+        self.path = path
+        do {
+            file = try InputFile(path: path)
+        } catch {
+            throw GGUFError(error)
+        }
+        header = try GGUFHeader.read(file)
+        let arch = header.value("general.architecture")?.string.flatMap(GGUFArchitecture.named)
+        var heads = 0
+        var kvHeads = 0
+        if let arch, arch.permutesQK {
+            heads = header.value("\(arch.name).attention.head_count")?.integer ?? 0
+            kvHeads = header.value("\(arch.name).attention.head_count_kv")?.integer ?? heads
+        }
+        var tensors: [StoredTensor] = []
+        var places: [String: (GGUFTensorInfo, GGUFPermutation?)] = [:]
+        for info in header.tensors {
+            var name = info.name
+            var permutation: GGUFPermutation?
+            if let arch, let hf = GGUFArchitecture.hfName(info.name) {
+                name = hf
+                if let groups = arch.permutationHeads(ggufName: info.name, heads: heads, kvHeads: kvHeads) {
+                    let rows = info.dims[info.dims.count - 1]
+                    permutation = GGUFPermutation.make(rows: rows, heads: groups)
+                    if permutation == nil {
+                        throw GGUFError(.corrupt, path: path, place: "tensor '\(info.name)'",
+                                        reason: GGUFPermutation.problem(rows: rows, heads: groups) + " (from \(arch.name).attention.head_count and head_count_kv)")
+                    }
+                }
+            }
+            guard places[name] == nil else {
+                throw GGUFError(.corrupt, path: path, place: "tensor '\(info.name)'", reason: "maps to \(name) as another tensor does")
+            }
+            let shape = Array(info.dims.reversed())
+            tensors.append(StoredTensor(info: TensorInfo(name: name, shape: shape, dtype: info.type.dtype), location: info.name))
+            places[name] = (info, permutation)
+        }
+        self.tensors = tensors
+        self.places = places
+        recipe = header.value(GGUFWriter.MetadataKey.recipe)?.string
+        metadata = header.metadata.filter { $0.key != GGUFWriter.MetadataKey.recipe && $0.key != GGUFWriter.MetadataKey.hfConfig }
+            .map { ($0.key, $0.value.text) }
+        folderFiles = header.value(GGUFWriter.MetadataKey.hfConfig)?.string.map { [FolderFile(name: "config.json", bytes: Array($0.utf8))] } ?? []
+    }
+
+    func open(_ tensor: StoredTensor) throws -> TensorByteReader {
+        guard let place = places[tensor.name] else {
+            throw GGUFError(.usage, path: path, place: "tensor '\(tensor.name)'", reason: "no such tensor in this file")
+        }
+        return TensorBytes(file: file, start: header.dataStart + place.info.offset, info: place.info,
+                           permutation: place.permutation, name: tensor.name)
+    }
+
+    /// One tensor's values, front to back in HF order, decoded to its dtype.
+    private final class TensorBytes: TensorByteReader {
+        let file: InputFile
+        let start: Int
+        let info: GGUFTensorInfo
+        let permutation: GGUFPermutation?
+        let name: String
+        /// Elements of one row (the outermost dimension's slice).
+        let rowElements: Int
+        let elementBytes: Int
+        var position = 0  // elements delivered
+
+        init(file: InputFile, start: Int, info: GGUFTensorInfo, permutation: GGUFPermutation?, name: String) {
+            (self.file, self.start, self.info, self.permutation, self.name) = (file, start, info, permutation, name)
+            rowElements = info.dims.dropLast().reduce(1, *)
+            elementBytes = info.type.dtype.byteSize
+        }
+
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws {
+            let count = buffer.count / elementBytes
+            guard buffer.count % elementBytes == 0, count <= info.elementCount - position else {
+                throw GGUFError(.usage, path: file.path, place: "tensor '\(name)'",
+                                reason: "asked for \(buffer.count) bytes at element \(position) of the tensor's \(info.elementCount)")
+            }
+            if let permutation, rowElements > 0 {
+                // Row by row: HF row r is GGUF row ggufRow(r).
+                var done = 0
+                while done < count {
+                    let element = position + done
+                    let (row, within) = element.quotientAndRemainder(dividingBy: rowElements)
+                    let take = min(count - done, rowElements - within)
+                    let source = permutation.ggufRow(forHFRow: row) * rowElements + within
+                    try elements(source, take, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done * elementBytes..<(done + take) * elementBytes]))
+                    done += take
+                }
+            } else {
+                try elements(position, count, into: buffer)
+            }
+            position += count
+        }
+
+        /// Elements `first ..< first + count` of the stored order, decoded.
+        private func elements(_ first: Int, _ count: Int, into out: UnsafeMutableRawBufferPointer) throws {
+            guard count > 0 else { return }
+            do {
+                if info.type != .q8_0 {
+                    try file.read(into: out, at: start + first * elementBytes)
+                    return
+                }
+                let block = GGUFQ8_0.blockSize
+                let firstBlock = first / block
+                let blocks = (first + count + block - 1) / block - firstBlock
+                let raw = try file.read(count: blocks * GGUFQ8_0.blockBytes, at: start + firstBlock * GGUFQ8_0.blockBytes)
+                var values = [Float](repeating: 0, count: blocks * block)
+                raw.withUnsafeBytes { bytes in values.withUnsafeMutableBufferPointer { GGUFQ8_0.dequantize(bytes, into: $0) } }
+                let skip = first - firstBlock * block
+                values.withUnsafeBytes { out.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[skip * 4..<(skip + count) * 4])) }
+            } catch {
+                throw GGUFError(error, place: "tensor '\(name)'")
+            }
+        }
+
+        func finish() throws {}
+    }
+}
