@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import CkptTestSupport
+@testable import CkptKit
+
+/// `ckpt init config.json -o model.gguf`, `ckpt convert DIR model.gguf`, `ckpt inspect` and
+/// `ckpt convert model.gguf out.safetensors` end to end: converted back, an F32 GGUF gives the
+/// safetensors ckpt writes directly, byte for byte (names mapped back, Q/K un-permuted).
+@Suite("GGUF end to end")
+struct GGUFCLITests {
+    static func ckpt(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
+        let result = try ProcessRunner.ckpt(arguments)
+        #expect(result.status == 0, "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
+        return result
+    }
+
+    static func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+    @Test(arguments: ["llama", "llama_biases", "mistral", "qwen2", "qwen3"])
+    func initToGGUFAndBackEqualsSafetensors(family: String) throws {
+        let dir = try TemporaryDirectory()
+        let config = TestPaths.fixture("huggingface/tiny/\(family).json")
+        _ = try Self.ckpt(["init", config, "-o", dir.path("m.gguf"), "--seed", "3", "-q"])
+        _ = try Self.ckpt(["init", config, "-o", dir.path("direct.safetensors"), "--seed", "3", "-q"])
+        _ = try Self.ckpt(["convert", dir.path("m.gguf"), dir.path("back.safetensors"), "-q"])
+        #expect(Self.bytes(dir.path("back.safetensors")) == Self.bytes(dir.path("direct.safetensors")), "\(family)")
+        let inspect = try Self.ckpt(["inspect", dir.path("m.gguf")])
+        #expect(inspect.stdout.contains("gguf"))
+        #expect(inspect.stdout.contains("general.architecture: \(family == "qwen2" || family == "qwen3" ? family : "llama")"))
+        #expect(inspect.stdout.contains("model.layers.0.self_attn.q_proj.weight"))
+    }
+
+    /// A Hugging Face folder converts to GGUF (the folder's config decides the architecture), and
+    /// `--format gguf` names the format whatever the ending; the result equals `init`'s.
+    @Test func folderConvertsToGGUF() throws {
+        let dir = try TemporaryDirectory()
+        let config = TestPaths.fixture("huggingface/tiny/qwen3.json")
+        _ = try Self.ckpt(["init", config, "-o", dir.path("folder"), "--seed", "4", "-q"])
+        _ = try Self.ckpt(["convert", dir.path("folder"), dir.path("from-folder.gguf"), "-q"])
+        _ = try Self.ckpt(["init", config, "-o", dir.path("direct.bin.x"), "--format", "gguf", "--seed", "4", "-q"])
+        let reader = try CheckpointReaders.open(path: dir.path("from-folder.gguf"))
+        #expect(reader.format == .gguf)
+        let direct = try CheckpointReaders.open(path: dir.path("direct.bin.x"))
+        #expect(direct.format == .gguf)
+        #expect(reader.tensors.map(\.info) == direct.tensors.map(\.info))
+        for (a, b) in zip(reader.tensors, direct.tensors) {
+            var x: [UInt8] = []
+            var y: [UInt8] = []
+            try reader.read(a, maximumPieceBytes: 1000) { x += $0 }
+            try direct.read(b, maximumPieceBytes: 777) { y += $0 }
+            #expect(x == y, "\(a.name)")
+        }
+        // The GGUF carries the config, so it converts back into a Hugging Face folder.
+        _ = try Self.ckpt(["convert", dir.path("from-folder.gguf"), dir.path("back"), "-q"])
+        #expect(Self.bytes(dir.path("back/model.safetensors")) == Self.bytes(dir.path("folder/model.safetensors")))
+        #expect(Self.bytes(dir.path("back/config.json")) == Self.bytes(dir.path("folder/config.json")))
+    }
+
+    /// Q8_0 converted back is float32 within the quantization's bound of the direct values.
+    @Test func q8_0ConvertsBackWithinItsBound() throws {
+        let dir = try TemporaryDirectory()
+        let config = TestPaths.fixture("huggingface/tiny/llama.json")
+        _ = try Self.ckpt(["init", config, "-o", dir.path("q.gguf"), "--quantize", "q8_0", "--seed", "3", "-q"])
+        _ = try Self.ckpt(["init", config, "-o", dir.path("direct.safetensors"), "--seed", "3", "-q"])
+        _ = try Self.ckpt(["convert", dir.path("q.gguf"), dir.path("back.safetensors"), "-q"])
+        let back = try CheckpointReaders.open(path: dir.path("back.safetensors"))
+        let direct = try CheckpointReaders.open(path: dir.path("direct.safetensors"))
+        #expect(back.tensors.map(\.info) == direct.tensors.map(\.info))
+        for (a, b) in zip(back.tensors, direct.tensors) {
+            var x: [UInt8] = []
+            var y: [UInt8] = []
+            try back.read(a, maximumPieceBytes: 1 << 20) { x += $0 }
+            try direct.read(b, maximumPieceBytes: 1 << 20) { y += $0 }
+            let u = x.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            let v = y.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            if a.info.shape.count == 1 {
+                #expect(u == v, "\(a.name): 1-D tensors stay F32")
+                continue
+            }
+            // Rows of 64 are two blocks each; blocks are the same in both orders within a row.
+            for block in stride(from: 0, to: v.count, by: 32) {
+                let d = v[block..<block + 32].map(abs).max()! / 127
+                let bound = d / 2 + 127 * abs(d - Float(Float16(d))) + d * 1e-6
+                for i in block..<block + 32 where abs(u[i] - v[i]) > bound {
+                    Issue.record("\(a.name)[\(i)]: \(u[i]) vs \(v[i]), bound \(bound)")
+                }
+            }
+        }
+    }
+
+    @Test func unsupportedFamilyAndMisplacedQuantizeAreOneLineErrors() throws {
+        let dir = try TemporaryDirectory()
+        let gpt2 = try ProcessRunner.ckpt(["init", TestPaths.fixture("huggingface/tiny/gpt2.json"), "-o", dir.path("g.gguf")])
+        #expect(gpt2.status == 1)
+        #expect(gpt2.stderr.contains("model_type \"gpt2\" has no GGUF mapping"), "\(gpt2.stderr)")
+        #expect(gpt2.stderr.contains("llama, mistral, qwen2, qwen3"))
+        let npz = try ProcessRunner.ckpt(["init", TestPaths.fixture("huggingface/tiny/llama.json"), "-o", dir.path("m.npz"), "--quantize", "q8_0"])
+        #expect(npz.status == 1)
+        #expect(npz.stderr.contains("--quantize q8_0 is for GGUF outputs"), "\(npz.stderr)")
+        let bad = try ProcessRunner.ckpt(["init", TestPaths.fixture("huggingface/tiny/llama.json"), "-o", dir.path("m.gguf"), "--quantize", "q4"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("unknown --quantize \"q4\""), "\(bad.stderr)")
+        #expect(dir.contents().isEmpty, "\(dir.contents())")
+    }
+
+    /// An existing file is replaced only with --force.
+    @Test func existingFileNeedsForce() throws {
+        let dir = try TemporaryDirectory()
+        let config = TestPaths.fixture("huggingface/tiny/qwen2.json")
+        _ = try Self.ckpt(["init", config, "-o", dir.path("m.gguf"), "-q"])
+        let again = try ProcessRunner.ckpt(["init", config, "-o", dir.path("m.gguf"), "-q"])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("pass --force"), "\(again.stderr)")
+        _ = try Self.ckpt(["init", config, "-o", dir.path("m.gguf"), "--seed", "9", "--force", "-q"])
+        #expect(dir.contents() == ["m.gguf"])
+    }
+}
