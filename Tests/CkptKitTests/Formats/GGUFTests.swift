@@ -120,6 +120,46 @@ struct GGUFTests {
         #expect(GGUFArchitecture.hfName("blk.x.attn_q.weight") == nil)
     }
 
+    /// A file gguf-py's GGUFWriter wrote (Fixtures/formats/gguf/make_gguf_fixtures.py): Hugging
+    /// Face names and shapes back, Q and K un-permuted (the bias too), F16 and BF16 exact, Q8_0
+    /// within its bound, and the metadata arrays shown.
+    @Test func readsAFileGGUFPyWrote() throws {
+        let reader = try CheckpointReaders.open(path: TestPaths.fixture("formats/gguf/gguf_py_llama.gguf"))
+        #expect(reader.format == .gguf)
+        let expected: [(String, [Int], DType)] = [
+            ("model.embed_tokens.weight", [4, 32], .float32), ("model.layers.0.input_layernorm.weight", [32], .float32),
+            ("model.layers.0.self_attn.q_proj.weight", [32, 32], .float16), ("model.layers.0.self_attn.k_proj.weight", [16, 32], .bfloat16),
+            ("model.layers.0.self_attn.q_proj.bias", [32], .float32), ("model.layers.0.mlp.up_proj.weight", [8, 32], .float32),
+            ("model.norm.weight", [32], .float32),
+        ]
+        #expect(reader.tensors.map(\.info) == expected.map { TensorInfo(name: $0.0, shape: $0.1, dtype: $0.2) })
+        for tensor in reader.tensors {
+            var bytes: [UInt8] = []
+            try reader.read(tensor, maximumPieceBytes: 100) { bytes += $0 }
+            let values: [Float] = bytes.withUnsafeBytes { raw in
+                switch tensor.info.dtype {
+                case .float16: return raw.bindMemory(to: Float16.self).map(Float.init)
+                case .bfloat16: return raw.bindMemory(to: UInt16.self).map { Float(bitPattern: UInt32($0) << 16) }
+                default: return Array(raw.bindMemory(to: Float.self))
+                }
+            }
+            let want = (0..<tensor.info.elementCount).map { Float($0 % 61) * 0.5 - 15 }
+            if tensor.name.contains("up_proj") {
+                for b in stride(from: 0, to: want.count, by: 32) {
+                    let d = want[b..<b + 32].map(abs).max()! / 127
+                    let bound = d / 2 + 127 * abs(d - Float(Float16(d))) + d * 1e-6
+                    #expect((b..<b + 32).allSatisfy { abs(values[$0] - want[$0]) <= bound }, "\(tensor.name) block \(b / 32)")
+                }
+            } else {
+                #expect(values == want, "\(tensor.name)")
+            }
+        }
+        let metadata = Dictionary(reader.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        #expect(metadata["tokenizer.ggml.tokens"] == "[string × 4] [<s>, </s>, a, b]")
+        #expect(metadata["ckpt.fixture.ints"] == "[int32 × 3] [1, -2, 3]")
+        #expect(metadata["general.architecture"] == "llama")
+    }
+
     // MARK: Malformed files
 
     static func expectGGUFError(_ bytes: [UInt8], _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
