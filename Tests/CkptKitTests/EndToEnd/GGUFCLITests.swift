@@ -103,6 +103,26 @@ struct GGUFCLITests {
         #expect(dir.contents().isEmpty, "\(dir.contents())")
     }
 
+    /// `--seeds` and a jobs file with `"quantize"` write Q8_0 files; a bad value is the field's error.
+    @Test func batchWritesQuantizedGGUF() throws {
+        let dir = try TemporaryDirectory()
+        let config = TestPaths.fixture("huggingface/tiny/qwen2.json")
+        _ = try Self.ckpt(["init", config, "--seeds", "0..1", "-o", dir.path("s{seed}.gguf"), "--quantize", "q8_0", "-q"])
+        let jobs = dir.path("jobs.json")
+        try #"{"jobs": [{"init": "\#(config)", "seeds": [2], "formats": ["gguf"], "quantize": "q8_0", "output": "\#(dir.path("j{seed}.{format}"))"}]}"#
+            .write(toFile: jobs, atomically: true, encoding: .utf8)
+        _ = try Self.ckpt(["batch", jobs, "-q"])
+        for name in ["s0.gguf", "s1.gguf", "j2.gguf"] {
+            let reader = try #require(try CheckpointReaders.open(path: dir.path(name)) as? GGUFReader)
+            #expect(reader.header.value("general.file_type") == .uint32(7), "\(name)")
+            #expect(reader.header.tensors.contains { $0.type == .q8_0 }, "\(name)")
+        }
+        try #"{"jobs": [{"init": "\#(config)", "quantize": "q4", "output": "x.gguf"}]}"#.write(toFile: jobs, atomically: true, encoding: .utf8)
+        let bad = try ProcessRunner.ckpt(["batch", jobs])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains(#"field "quantize": "q4" is not a quantized type; expected q8_0"#), "\(bad.stderr)")
+    }
+
     /// An existing file is replaced only with --force.
     @Test func existingFileNeedsForce() throws {
         let dir = try TemporaryDirectory()
