@@ -11,7 +11,8 @@ REF is the same model written by ckpt as safetensors (Hugging Face names, float3
 - every shape is REF's reversed (ggml's ne); 1-D tensors are F32, matrices F32/F16/BF16 as
   --dtype says, or Q8_0 with --quantize (F16 where a row is not whole blocks);
 - the metadata llama.cpp reads equals the config's values (transformers' defaults where absent);
-- values: F32/F16/BF16 equal REF exactly after LlamaModel.permute of Q and K (llama); Q8_0
+- values: F32/F16/BF16 equal REF exactly after LlamaModel.permute of Q and K (llama) and
+  Gemma's norm + 1; Q8_0
   dequantized by gguf.quants.dequantize is within d/2 (+ the float16 rounding of d) of REF,
   and its bytes equal gguf.quants.quantize of REF.
 
@@ -31,9 +32,13 @@ import gguf
 from gguf import GGMLQuantizationType as Q
 
 ARCH = {"llama": gguf.MODEL_ARCH.LLAMA, "mistral": gguf.MODEL_ARCH.LLAMA,
-        "qwen2": gguf.MODEL_ARCH.QWEN2, "qwen3": gguf.MODEL_ARCH.QWEN3}
+        "qwen2": gguf.MODEL_ARCH.QWEN2, "qwen3": gguf.MODEL_ARCH.QWEN3,
+        "gemma": gguf.MODEL_ARCH.GEMMA, "gemma2": gguf.MODEL_ARCH.GEMMA2}
 PERMUTES = {gguf.MODEL_ARCH.LLAMA}
-CONTEXT_DEFAULT = {"llama": 2048, "mistral": 131072, "qwen2": 32768, "qwen3": 32768}
+CONTEXT_DEFAULT = {"llama": 2048, "mistral": 131072, "qwen2": 32768, "qwen3": 32768, "gemma": 8192, "gemma2": 8192}
+# convert_hf_to_gguf.py's GemmaModel and Gemma2Model store norm weights + 1 (x·(1 + w)).
+NORM_SHIFT = {gguf.MODEL_ARCH.GEMMA, gguf.MODEL_ARCH.GEMMA2}
+HEAD_DIM_DEFAULT = {"qwen3": 128, "gemma": 256, "gemma2": 256}
 
 failures = []
 checked = 0
@@ -90,7 +95,7 @@ def main():
     # The metadata llama.cpp reads.
     heads = config["num_attention_heads"]
     kv = config.get("num_key_value_heads", heads)
-    head_dim = config.get("head_dim") or (128 if model_type == "qwen3" else config["hidden_size"] // heads)
+    head_dim = config.get("head_dim") or HEAD_DIM_DEFAULT.get(model_type, config["hidden_size"] // heads)
     rope = config.get("rope_theta", (config.get("rope_parameters") or {}).get("rope_theta", 10000.0))
     k = gguf.Keys
     expected = {
@@ -160,6 +165,8 @@ def main():
             ref = permute(ref, heads, heads)
         if arch in PERMUTES and (hf.endswith("k_proj.weight") or hf.endswith("k_proj.bias")):
             ref = permute(ref, heads, kv)
+        if arch in NORM_SHIFT and hf.endswith("norm.weight"):
+            ref = ref + np.float32(1)
         values = gguf.quants.dequantize(tensor.data, tensor.tensor_type).astype(np.float32).reshape(ref.shape)
         if tensor.tensor_type == Q.Q8_0:
             blocks_ref = ref.astype(np.float32).reshape(-1, 32)

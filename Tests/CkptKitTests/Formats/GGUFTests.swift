@@ -111,13 +111,23 @@ struct GGUFTests {
             ("model.layers.2.post_attention_layernorm.weight", "blk.2.ffn_norm.weight"), ("model.layers.2.self_attn.o_proj.weight", "blk.2.attn_output.weight"),
         ]
         for (hf, gguf) in pairs {
-            #expect(GGUFArchitecture.ggufName(hf) == gguf)
-            #expect(GGUFArchitecture.hfName(gguf) == hf)
+            #expect(GGUFArchitecture.llama.ggufName(hf) == gguf)
+            #expect(GGUFArchitecture.llama.hfName(gguf) == hf)
         }
-        #expect(GGUFArchitecture.ggufName("layers.1.mlp.up_proj.weight") == "blk.1.ffn_up.weight", "a bare LlamaModel's names")
-        #expect(GGUFArchitecture.ggufName("model.layers.01.mlp.up_proj.weight") == nil)
-        #expect(GGUFArchitecture.ggufName("model.layers.0.mlp.experts.0.up_proj.weight") == nil)
-        #expect(GGUFArchitecture.hfName("blk.x.attn_q.weight") == nil)
+        #expect(GGUFArchitecture.llama.ggufName("layers.1.mlp.up_proj.weight") == "blk.1.ffn_up.weight", "a bare LlamaModel's names")
+        #expect(GGUFArchitecture.llama.ggufName("model.layers.01.mlp.up_proj.weight") == nil)
+        #expect(GGUFArchitecture.llama.ggufName("model.layers.0.mlp.experts.0.up_proj.weight") == nil)
+        #expect(GGUFArchitecture.llama.hfName("blk.x.attn_q.weight") == nil)
+        // Gemma 2's norms, and no output tensor for Gemma.
+        for (hf, gguf) in [("model.layers.1.post_attention_layernorm.weight", "blk.1.post_attention_norm.weight"),
+                           ("model.layers.1.pre_feedforward_layernorm.weight", "blk.1.ffn_norm.weight"),
+                           ("model.layers.1.post_feedforward_layernorm.weight", "blk.1.post_ffw_norm.weight")] {
+            #expect(GGUFArchitecture.gemma2.ggufName(hf) == gguf)
+            #expect(GGUFArchitecture.gemma2.hfName(gguf) == hf)
+        }
+        #expect(GGUFArchitecture.gemma.ggufName("lm_head.weight") == nil)
+        #expect(GGUFArchitecture.gemma.shift(hfName: "model.norm.weight") == 1)
+        #expect(GGUFArchitecture.gemma.shift(hfName: "model.layers.0.mlp.up_proj.weight") == 0)
     }
 
     /// A file gguf-py's GGUFWriter wrote (Fixtures/formats/gguf/make_gguf_fixtures.py): Hugging
@@ -260,7 +270,7 @@ struct GGUFTests {
             Issue.record("bert has no mapping")
         } catch let error as GGUFError {
             #expect("\(error)".contains("model_type \"bert\" has no GGUF mapping"))
-            #expect("\(error)".contains("llama, mistral, qwen2, qwen3"))
+            #expect("\(error)".contains("llama, mistral, qwen2, qwen3, gemma, gemma2"))
         }
         #expect(dir.contents().isEmpty)
     }

@@ -14,8 +14,15 @@ struct GGUFArchitecture: Sendable {
     /// transformers' `max_position_embeddings` default per `model_type` (the converter reads the
     /// config through `AutoConfig`, which fills in defaults).
     let contextDefaults: [String: Int]
-    /// `head_dim` when the config class has a fixed default (Qwen3: 128).
+    /// `head_dim` when the config class has a fixed default (Qwen3: 128, Gemma: 256).
     var defaultHeadDim: Int? = nil
+    /// Per-layer names that differ from ``layerNames`` (Gemma 2's four norms), looked up first.
+    var layerOverrides: [(hf: String, gguf: String)] = []
+    /// Added to every `…norm.weight` on the way to GGUF (Gemma's norms compute `x·(1 + w)`;
+    /// `convert_hf_to_gguf.py` stores `w + 1`), and taken off again when read.
+    var normShift: Float = 0
+    /// Whether llama.cpp's architecture has an `output` tensor (Gemma's is always the embedding).
+    var hasOutput = true
 
     /// Per layer: the HF module path after `layers.N.` and llama.cpp's name after `blk.N.`.
     static let layerNames: [(hf: String, gguf: String)] = [
@@ -36,9 +43,18 @@ struct GGUFArchitecture: Sendable {
     static let qwen2 = GGUFArchitecture(name: "qwen2", modelTypes: ["qwen2"], permutesQK: false, contextDefaults: ["qwen2": 32768])
     static let qwen3 = GGUFArchitecture(name: "qwen3", modelTypes: ["qwen3"], permutesQK: false, contextDefaults: ["qwen3": 32768],
                                         defaultHeadDim: 128)
+    static let gemma = GGUFArchitecture(name: "gemma", modelTypes: ["gemma"], permutesQK: false, contextDefaults: ["gemma": 8192],
+                                        defaultHeadDim: 256, normShift: 1, hasOutput: false)
+    /// Gemma 2: `post_attention_layernorm` follows attention there (`post_attention_norm`), and
+    /// the MLP's norms are `pre_feedforward_layernorm` (`ffn_norm`) and `post_feedforward_layernorm`.
+    static let gemma2 = GGUFArchitecture(
+        name: "gemma2", modelTypes: ["gemma2"], permutesQK: false, contextDefaults: ["gemma2": 8192], defaultHeadDim: 256,
+        layerOverrides: [("post_attention_layernorm", "post_attention_norm"), ("pre_feedforward_layernorm", "ffn_norm"),
+                         ("post_feedforward_layernorm", "post_ffw_norm")],
+        normShift: 1, hasOutput: false)
 
     /// Every architecture ckpt writes.
-    static let all: [GGUFArchitecture] = [.llama, .qwen2, .qwen3]
+    static let all: [GGUFArchitecture] = [.llama, .qwen2, .qwen3, .gemma, .gemma2]
 
     /// The supported `model_type`s, for messages.
     static var supportedTypes: String { all.flatMap(\.modelTypes).joined(separator: ", ") }
@@ -46,31 +62,37 @@ struct GGUFArchitecture: Sendable {
     static func forModelType(_ type: String) -> GGUFArchitecture? { all.first { $0.modelTypes.contains(type) } }
     static func named(_ name: String) -> GGUFArchitecture? { all.first { $0.name == name } }
 
+    private var layerTable: [(hf: String, gguf: String)] { layerOverrides + Self.layerNames }
+    private var globalTable: [(hf: String, gguf: String)] { hasOutput ? Self.globalNames : Self.globalNames.filter { $0.gguf != "output" } }
+
     /// llama.cpp's name of HF tensor `name` (`model.layers.0.self_attn.q_proj.weight` →
     /// `blk.0.attn_q.weight`); a bare `LlamaModel`'s names (no `model.`) map too. Nil when it has none.
-    static func ggufName(_ name: String) -> String? {
+    func ggufName(_ name: String) -> String? {
         let suffix: String
         if name.hasSuffix(".weight") { suffix = ".weight" } else if name.hasSuffix(".bias") { suffix = ".bias" } else { return nil }
         var module = String(name.dropLast(suffix.count))
         if module != "lm_head" && !module.hasPrefix("model.") { module = "model." + module }
-        if let global = globalNames.first(where: { $0.hf == module }) { return global.gguf + suffix }
+        if let global = globalTable.first(where: { $0.hf == module }) { return global.gguf + suffix }
         let parts = module.split(separator: ".", maxSplits: 3).map(String.init)
         guard parts.count == 4, parts[0] == "model", parts[1] == "layers", let layer = Int(parts[2]), layer >= 0,
-              String(layer) == parts[2], let entry = layerNames.first(where: { $0.hf == parts[3] }) else { return nil }
+              String(layer) == parts[2], let entry = layerTable.first(where: { $0.hf == parts[3] }) else { return nil }
         return "blk.\(layer).\(entry.gguf)\(suffix)"
     }
 
     /// The HF name of llama.cpp tensor `name` (a `…ForCausalLM` name), nil when it is not one ckpt maps.
-    static func hfName(_ name: String) -> String? {
+    func hfName(_ name: String) -> String? {
         let suffix: String
         if name.hasSuffix(".weight") { suffix = ".weight" } else if name.hasSuffix(".bias") { suffix = ".bias" } else { return nil }
         let module = String(name.dropLast(suffix.count))
-        if let global = globalNames.first(where: { $0.gguf == module }) { return global.hf + suffix }
+        if let global = globalTable.first(where: { $0.gguf == module }) { return global.hf + suffix }
         let parts = module.split(separator: ".", maxSplits: 2).map(String.init)
         guard parts.count == 3, parts[0] == "blk", let layer = Int(parts[1]), layer >= 0, String(layer) == parts[1],
-              let entry = layerNames.first(where: { $0.gguf == parts[2] }) else { return nil }
+              let entry = layerTable.first(where: { $0.gguf == parts[2] }) else { return nil }
         return "model.layers.\(layer).\(entry.hf)\(suffix)"
     }
+
+    /// What is added to HF tensor `name`'s values in GGUF (``normShift`` for a norm's weight, else 0).
+    func shift(hfName name: String) -> Float { name.hasSuffix("norm.weight") ? normShift : 0 }
 
     /// The heads a permuted tensor is grouped by: Q by the attention heads, K by the key/value
     /// heads; nil for a tensor that is not permuted.
@@ -86,7 +108,7 @@ struct GGUFArchitecture: Sendable {
 
 /// The hyperparameters of a Hugging Face config that llama.cpp reads, with transformers'
 /// defaults where the config leaves them out.
-struct GGUFHyperparameters: Sendable, Equatable {
+struct GGUFHyperparameters: Sendable {
     var vocab: Int
     var hidden: Int
     var intermediate: Int
@@ -116,7 +138,18 @@ struct GGUFHyperparameters: Sendable, Equatable {
             ropeTheta = try config.double("rope_theta", default: 10000)
         }
         rmsEpsilon = try config.double("rms_norm_eps", default: 1e-6)
+        if architecture.name == "gemma2" {
+            // Gemma2Config's defaults; convert_hf_to_gguf.py's Gemma2Model writes these three.
+            extra = [
+                ("gemma2.attn_logit_softcapping", .float32(Float(try config.double("attn_logit_softcapping", default: 50)))),
+                ("gemma2.final_logit_softcapping", .float32(Float(try config.double("final_logit_softcapping", default: 30)))),
+                ("gemma2.attention.sliding_window", .uint32(UInt32(clamping: try config.int("sliding_window", default: 4096)))),
+            ]
+        }
     }
+
+    /// Keys only some architectures have.
+    var extra: [(key: String, value: GGUFValue)] = []
 
     /// The `{arch}.*` metadata, in the order `convert_hf_to_gguf.py` adds it.
     func metadata(arch: String) -> [(key: String, value: GGUFValue)] {
@@ -133,6 +166,6 @@ struct GGUFHyperparameters: Sendable, Equatable {
             ("\(arch).attention.key_length", .uint32(UInt32(clamping: headDim))),
             ("\(arch).attention.value_length", .uint32(UInt32(clamping: headDim))),
             ("\(arch).rope.dimension_count", .uint32(UInt32(clamping: headDim))),
-        ]
+        ] + extra
     }
 }

@@ -1,6 +1,6 @@
 /// Reads a GGUF file (v2 or v3): the tensors of F32, F16, BF16, F64, integer and Q8_0 types.
 ///
-/// For the architectures ckpt writes (``GGUFArchitecture``: `llama`, `qwen2`, `qwen3`), the
+/// For the architectures ckpt writes (``GGUFArchitecture``: `llama`, `qwen2`, `qwen3`, `gemma`, `gemma2`), the
 /// tensors get their Hugging Face names and PyTorch shapes back and Q/K rows are un-permuted, so
 /// converting to safetensors gives what `from_pretrained` loads; Q8_0 is dequantized to
 /// float32. Other architectures keep llama.cpp's names (shapes still outermost first).
@@ -18,7 +18,7 @@ final class GGUFReader: CheckpointReader {
 
     private let file: InputFile
     /// Stored tensor name → its header entry and permutation.
-    private let places: [String: (info: GGUFTensorInfo, permutation: GGUFPermutation?)]
+    private let places: [String: (info: GGUFTensorInfo, permutation: GGUFPermutation?, shift: Float)]
 
     init(path: String) throws {
         self.path = path
@@ -36,12 +36,15 @@ final class GGUFReader: CheckpointReader {
             kvHeads = header.value("\(arch.name).attention.head_count_kv")?.integer ?? heads
         }
         var tensors: [StoredTensor] = []
-        var places: [String: (GGUFTensorInfo, GGUFPermutation?)] = [:]
+        var places: [String: (GGUFTensorInfo, GGUFPermutation?, Float)] = [:]
         for info in header.tensors {
             var name = info.name
             var permutation: GGUFPermutation?
-            if let arch, let hf = GGUFArchitecture.hfName(info.name) {
+            var shift: Float = 0
+            if let arch, let hf = arch.hfName(info.name) {
                 name = hf
+                // Gemma's stored w + 1 (only F32 is shifted back: the converter keeps 1-D tensors F32).
+                if info.type == .f32 { shift = -arch.shift(hfName: hf) }
                 if let groups = arch.permutationHeads(ggufName: info.name, heads: heads, kvHeads: kvHeads) {
                     let rows = info.dims[info.dims.count - 1]
                     permutation = GGUFPermutation.make(rows: rows, heads: groups)
@@ -56,7 +59,7 @@ final class GGUFReader: CheckpointReader {
             }
             let shape = Array(info.dims.reversed())
             tensors.append(StoredTensor(info: TensorInfo(name: name, shape: shape, dtype: info.type.dtype), location: info.name))
-            places[name] = (info, permutation)
+            places[name] = (info, permutation, shift)
         }
         self.tensors = tensors
         self.places = places
@@ -71,7 +74,7 @@ final class GGUFReader: CheckpointReader {
             throw GGUFError(.usage, path: path, place: "tensor '\(tensor.name)'", reason: "no such tensor in this file")
         }
         return TensorBytes(file: file, start: header.dataStart + place.info.offset, info: place.info,
-                           permutation: place.permutation, name: tensor.name)
+                           permutation: place.permutation, shift: place.shift, name: tensor.name)
     }
 
     /// One tensor's values, front to back in HF order, decoded to its dtype.
@@ -80,14 +83,15 @@ final class GGUFReader: CheckpointReader {
         let start: Int
         let info: GGUFTensorInfo
         let permutation: GGUFPermutation?
+        let shift: Float
         let name: String
         /// Elements of one row (the outermost dimension's slice).
         let rowElements: Int
         let elementBytes: Int
         var position = 0  // elements delivered
 
-        init(file: InputFile, start: Int, info: GGUFTensorInfo, permutation: GGUFPermutation?, name: String) {
-            (self.file, self.start, self.info, self.permutation, self.name) = (file, start, info, permutation, name)
+        init(file: InputFile, start: Int, info: GGUFTensorInfo, permutation: GGUFPermutation?, shift: Float, name: String) {
+            (self.file, self.start, self.info, self.permutation, self.shift, self.name) = (file, start, info, permutation, shift, name)
             rowElements = info.dims.dropLast().reduce(1, *)
             elementBytes = info.type.dtype.byteSize
         }
@@ -111,6 +115,12 @@ final class GGUFReader: CheckpointReader {
                 }
             } else {
                 try elements(position, count, into: buffer)
+            }
+            if shift != 0 {
+                for i in 0..<count {
+                    let value = buffer.loadUnaligned(fromByteOffset: i * 4, as: Float.self) + shift
+                    buffer.storeBytes(of: value, toByteOffset: i * 4, as: Float.self)
+                }
             }
             position += count
         }

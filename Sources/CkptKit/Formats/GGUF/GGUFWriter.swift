@@ -16,6 +16,8 @@ final class GGUFWriter: CheckpointWriter {
         var gguf: GGUFTensorInfo
         /// The Q/K permutation, for a permuted tensor.
         var permutation: GGUFPermutation?
+        /// Added to every value (Gemma's norms, ``GGUFArchitecture/normShift``).
+        var shift: Float = 0
     }
 
     /// The metadata key ckpt keeps its recipe in, and the config the file was made from.
@@ -80,8 +82,11 @@ final class GGUFWriter: CheckpointWriter {
         for tensor in layout.tensors {
             let info = tensor.info
             let place = "tensor '\(info.name)'"
-            guard let name = GGUFArchitecture.ggufName(info.name) else {
-                throw GGUFError(.unsupported, path: path, place: place, reason: "has no llama.cpp name for architecture \(arch.name)")
+            guard let name = arch.ggufName(info.name) else {
+                let why = info.name == "lm_head.weight" && !arch.hasOutput
+                    ? "llama.cpp's \(arch.name) has no output tensor (it reuses the embedding): write the model with tie_word_embeddings"
+                    : "has no llama.cpp name for architecture \(arch.name)"
+                throw GGUFError(.unsupported, path: path, place: place, reason: why)
             }
             guard names.insert(name).inserted else {
                 throw GGUFError(.usage, path: path, place: place, reason: "maps to \(name) as another tensor does")
@@ -97,7 +102,11 @@ final class GGUFWriter: CheckpointWriter {
             }
             let gguf = GGUFTensorInfo(name: name, dims: dims, type: type, offset: offset)
             offset += gguf.byteCount + GGUFHeader.padding(gguf.byteCount, GGUFHeader.defaultAlignment)
-            entries.append(Entry(info: info, gguf: gguf, permutation: permutation))
+            let shift = arch.shift(hfName: info.name)
+            if shift != 0 && !info.dtype.isFloatingPoint {
+                throw GGUFError(.unsupported, path: path, place: place, reason: "a \(arch.name) norm must be floating-point, not \(info.dtype.rawValue)")
+            }
+            entries.append(Entry(info: info, gguf: gguf, permutation: permutation, shift: shift))
         }
         var metadata: [(key: String, value: GGUFValue)] = [
             ("general.architecture", .string(arch.name)),
@@ -214,7 +223,7 @@ final class GGUFWriter: CheckpointWriter {
     private func encode(_ bytes: UnsafeRawBufferPointer, _ entry: Entry) throws {
         let source = entry.info.dtype
         let type = entry.gguf.type
-        if type != .q8_0 && type.dtype == source {
+        if type != .q8_0 && type.dtype == source && entry.shift == 0 {
             try write(bytes)
             return
         }
@@ -227,7 +236,20 @@ final class GGUFWriter: CheckpointWriter {
         while start < total {
             let count = min(total - start, rowsPerChunk * rowElements)
             let piece = UnsafeRawBufferPointer(rebasing: bytes[start * elementBytes..<(start + count) * elementBytes])
-            if type == .q8_0 {
+            if entry.shift != 0 {
+                // Through float32: w + shift, then the stored type.
+                if floats.count < count { floats = [Float](repeating: 0, count: count) }
+                floats.withUnsafeMutableBytes { ElementConversion.convert(piece, from: source, to: .float32, into: $0) }
+                for i in 0..<count { floats[i] += entry.shift }
+                let outBytes = count * type.dtype.byteSize
+                if encoded.count < outBytes { encoded = [UInt8](repeating: 0, count: outBytes) }
+                floats.withUnsafeBytes { values in
+                    encoded.withUnsafeMutableBytes {
+                        ElementConversion.convert(UnsafeRawBufferPointer(rebasing: values[0..<count * 4]), from: .float32, to: type.dtype, into: $0)
+                    }
+                }
+                try encoded.withUnsafeBytes { try write(UnsafeRawBufferPointer(rebasing: $0[0..<outBytes])) }
+            } else if type == .q8_0 {
                 if floats.count < count { floats = [Float](repeating: 0, count: count) }
                 let outBytes = count / GGUFQ8_0.blockSize * GGUFQ8_0.blockBytes
                 if encoded.count < outBytes { encoded = [UInt8](repeating: 0, count: outBytes) }
