@@ -33,9 +33,10 @@ from gguf import GGMLQuantizationType as Q
 
 ARCH = {"llama": gguf.MODEL_ARCH.LLAMA, "mistral": gguf.MODEL_ARCH.LLAMA,
         "qwen2": gguf.MODEL_ARCH.QWEN2, "qwen3": gguf.MODEL_ARCH.QWEN3,
-        "gemma": gguf.MODEL_ARCH.GEMMA, "gemma2": gguf.MODEL_ARCH.GEMMA2}
+        "gemma": gguf.MODEL_ARCH.GEMMA, "gemma2": gguf.MODEL_ARCH.GEMMA2, "phi3": gguf.MODEL_ARCH.PHI3}
 PERMUTES = {gguf.MODEL_ARCH.LLAMA}
-CONTEXT_DEFAULT = {"llama": 2048, "mistral": 131072, "qwen2": 32768, "qwen3": 32768, "gemma": 8192, "gemma2": 8192}
+CONTEXT_DEFAULT = {"llama": 2048, "mistral": 131072, "qwen2": 32768, "qwen3": 32768, "gemma": 8192, "gemma2": 8192, "phi3": 4096}
+EPSILON_DEFAULT = {"phi3": 1e-5}
 # convert_hf_to_gguf.py's GemmaModel and Gemma2Model store norm weights + 1 (x·(1 + w)).
 NORM_SHIFT = {gguf.MODEL_ARCH.GEMMA, gguf.MODEL_ARCH.GEMMA2}
 HEAD_DIM_DEFAULT = {"qwen3": 128, "gemma": 256, "gemma2": 256}
@@ -108,12 +109,15 @@ def main():
         k.Attention.HEAD_COUNT_KV: kv,
         k.Attention.KEY_LENGTH: head_dim,
         k.Attention.VALUE_LENGTH: head_dim,
-        k.Rope.DIMENSION_COUNT: head_dim,
+        k.Rope.DIMENSION_COUNT: head_dim if model_type != "phi3" else int(config.get("partial_rotary_factor", 1.0) * config["hidden_size"]) // heads,
     }
+    if model_type == "phi3":
+        expected[k.Rope.SCALING_ORIG_CTX_LEN] = config.get("original_max_position_embeddings", 4096)
+        expected[k.Attention.SLIDING_WINDOW] = config.get("sliding_window") or 0
     for key, value in expected.items():
         key = key.format(arch=arch_name)
         check(field_value(reader, key) == value, f"{key} = {field_value(reader, key)}, expected {value}")
-    floats = {k.Rope.FREQ_BASE: rope, k.Attention.LAYERNORM_RMS_EPS: config.get("rms_norm_eps", 1e-6)}
+    floats = {k.Rope.FREQ_BASE: rope, k.Attention.LAYERNORM_RMS_EPS: config.get("rms_norm_eps", EPSILON_DEFAULT.get(model_type, 1e-6))}
     for key, value in floats.items():
         key = key.format(arch=arch_name)
         got = field_value(reader, key)

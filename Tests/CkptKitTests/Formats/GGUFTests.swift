@@ -270,7 +270,7 @@ struct GGUFTests {
             Issue.record("bert has no mapping")
         } catch let error as GGUFError {
             #expect("\(error)".contains("model_type \"bert\" has no GGUF mapping"))
-            #expect("\(error)".contains("llama, mistral, qwen2, qwen3, gemma, gemma2"))
+            #expect("\(error)".contains("llama, mistral, qwen2, qwen3, gemma, gemma2, phi3"))
         }
         #expect(dir.contents().isEmpty)
     }

@@ -10,7 +10,7 @@ import CkptTestSupport
 /// quantization) against the safetensors ckpt writes for the same config and seed.
 @Suite("Interop with gguf (llama.cpp's gguf-py)")
 struct GGUFInteropTests {
-    static let families = ["llama", "llama_biases", "mistral", "qwen2", "qwen3", "gemma", "gemma2"]
+    static let families = ["llama", "llama_biases", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "phi3"]
 
     static func check(_ family: String, options: [String] = [], checkArguments: [String] = []) throws {
         try HuggingFaceInteropTests.requireVenv()

@@ -23,6 +23,8 @@ struct GGUFArchitecture: Sendable {
     var normShift: Float = 0
     /// Whether llama.cpp's architecture has an `output` tensor (Gemma's is always the embedding).
     var hasOutput = true
+    /// transformers' `rms_norm_eps` default (1e-6; Phi-3's config class has 1e-5).
+    var epsilonDefault = 1e-6
 
     /// Per layer: the HF module path after `layers.N.` and llama.cpp's name after `blk.N.`.
     static let layerNames: [(hf: String, gguf: String)] = [
@@ -52,9 +54,13 @@ struct GGUFArchitecture: Sendable {
         layerOverrides: [("post_attention_layernorm", "post_attention_norm"), ("pre_feedforward_layernorm", "ffn_norm"),
                          ("post_feedforward_layernorm", "post_ffw_norm")],
         normShift: 1, hasOutput: false)
+    /// Phi-3: fused `qkv_proj` (`attn_qkv`) and `gate_up_proj` (`ffn_up`), NeoX RoPE (not permuted).
+    static let phi3 = GGUFArchitecture(
+        name: "phi3", modelTypes: ["phi3"], permutesQK: false, contextDefaults: ["phi3": 4096],
+        layerOverrides: [("self_attn.qkv_proj", "attn_qkv"), ("mlp.gate_up_proj", "ffn_up")], epsilonDefault: 1e-5)
 
     /// Every architecture ckpt writes.
-    static let all: [GGUFArchitecture] = [.llama, .qwen2, .qwen3, .gemma, .gemma2]
+    static let all: [GGUFArchitecture] = [.llama, .qwen2, .qwen3, .gemma, .gemma2, .phi3]
 
     /// The supported `model_type`s, for messages.
     static var supportedTypes: String { all.flatMap(\.modelTypes).joined(separator: ", ") }
@@ -137,7 +143,8 @@ struct GGUFHyperparameters: Sendable {
         } else {
             ropeTheta = try config.double("rope_theta", default: 10000)
         }
-        rmsEpsilon = try config.double("rms_norm_eps", default: 1e-6)
+        rmsEpsilon = try config.double("rms_norm_eps", default: architecture.epsilonDefault)
+        ropeDimensions = headDim
         if architecture.name == "gemma2" {
             // Gemma2Config's defaults; convert_hf_to_gguf.py's Gemma2Model writes these three.
             extra = [
@@ -146,7 +153,22 @@ struct GGUFHyperparameters: Sendable {
                 ("gemma2.attention.sliding_window", .uint32(UInt32(clamping: try config.int("sliding_window", default: 4096)))),
             ]
         }
+        if architecture.name == "phi3" {
+            // convert_hf_to_gguf.py's Phi3MiniModel (Phi3Config defaults): the rotated part of
+            // each head, the original context, and sliding_window 0 when there is none.
+            let factor = try config.double("partial_rotary_factor", default: 1)
+            ropeDimensions = Int(factor * Double(hidden)) / heads
+            let original = try config.int("original_max_position_embeddings", default: 4096)
+            let window = try config.int("sliding_window", default: 0, allowZero: true)
+            extra = [
+                ("phi3.rope.scaling.original_context_length", .uint32(UInt32(clamping: original))),
+                ("phi3.attention.sliding_window", .uint32(UInt32(clamping: window))),
+            ]
+        }
     }
+
+    /// `{arch}.rope.dimension_count`: the head size, or Phi-3's rotated part of it.
+    var ropeDimensions: Int
 
     /// Keys only some architectures have.
     var extra: [(key: String, value: GGUFValue)] = []
@@ -165,7 +187,7 @@ struct GGUFHyperparameters: Sendable {
             ("\(arch).attention.layer_norm_rms_epsilon", .float32(Float(rmsEpsilon))),
             ("\(arch).attention.key_length", .uint32(UInt32(clamping: headDim))),
             ("\(arch).attention.value_length", .uint32(UInt32(clamping: headDim))),
-            ("\(arch).rope.dimension_count", .uint32(UInt32(clamping: headDim))),
+            ("\(arch).rope.dimension_count", .uint32(UInt32(clamping: ropeDimensions))),
         ] + extra
     }
 }

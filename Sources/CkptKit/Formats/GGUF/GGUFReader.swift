@@ -1,6 +1,6 @@
 /// Reads a GGUF file (v2 or v3): the tensors of F32, F16, BF16, F64, integer and Q8_0 types.
 ///
-/// For the architectures ckpt writes (``GGUFArchitecture``: `llama`, `qwen2`, `qwen3`, `gemma`, `gemma2`), the
+/// For the architectures ckpt writes (``GGUFArchitecture``: `llama`, `qwen2`, `qwen3`, `gemma`, `gemma2`, `phi3`), the
 /// tensors get their Hugging Face names and PyTorch shapes back and Q/K rows are un-permuted, so
 /// converting to safetensors gives what `from_pretrained` loads; Q8_0 is dequantized to
 /// float32. Other architectures keep llama.cpp's names (shapes still outermost first).
