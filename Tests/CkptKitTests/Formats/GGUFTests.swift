@@ -245,6 +245,7 @@ struct GGUFTests {
             return out + [UInt8](repeating: 0, count: extra)
         }
         try Self.expectGGUFError(tensorFile(dims: [1 << 40, 1 << 40]), "more elements than a file can hold")
+        try Self.expectGGUFError(tensorFile(dims: [0, 1 << 62, 1 << 62]), "more elements than a file can hold")
         try Self.expectGGUFError(tensorFile(dims: [2, 2, 2, 2, 2]), "has 5 dimensions")
         try Self.expectGGUFError(tensorFile(dims: [1 << 20]), "run past the end of the file")
         try Self.expectGGUFError(tensorFile(dims: [4], offset: 3), "not a multiple of the alignment")

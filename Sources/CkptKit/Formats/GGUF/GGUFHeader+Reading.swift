@@ -51,19 +51,19 @@ extension GGUFHeader {
                 throw GGUFError(.corrupt, path: file.path, place: place, reason: "has \(n) dimensions; ggml tensors have 1 to \(maxDimensions)")
             }
             var dims: [Int] = []
-            var elements = 1
             for _ in 0..<n {
                 let dim = try cursor.u64("a dimension of \(place)")
                 guard dim <= UInt64(Int.max) else {
                     throw GGUFError(.corrupt, path: file.path, place: place, reason: "dimension \(dim) is too large")
                 }
-                let (product, overflow) = elements.multipliedReportingOverflow(by: Int(dim))
-                guard !overflow else {
-                    throw GGUFError(.corrupt, path: file.path, place: place, reason: "dimensions \(dims + [Int(dim)]) have more elements than a file can hold")
-                }
-                elements = product
                 dims.append(Int(dim))
             }
+            // The nonzero dimensions too (NumPy's rule): [0, 2⁶², 2⁶²] holds nothing, but its
+            // rows would overflow, and the values as read (float32 for Q8_0) must fit an Int.
+            guard let bytes = ShapeArithmetic.byteCount(dims, elementSize: 8) else {
+                throw GGUFError(.corrupt, path: file.path, place: place, reason: "dimensions \(dims) have more elements than a file can hold")
+            }
+            let elements = bytes / 8
             let code = try cursor.u32("the type of \(place)")
             guard let type = GGMLType(rawValue: code) else {
                 throw GGUFError(.unsupported, path: file.path, place: place,
