@@ -56,6 +56,24 @@ struct GGUFCLITests {
         #expect(Self.bytes(dir.path("back/config.json")) == Self.bytes(dir.path("folder/config.json")))
     }
 
+    /// A safetensors file with Hugging Face names converts with `--spec config.json`; without a
+    /// config it is one error saying how to give one, and nothing is written.
+    @Test func safetensorsConvertsWithASpecConfig() throws {
+        let dir = try TemporaryDirectory()
+        let config = TestPaths.fixture("huggingface/tiny/mistral.json")
+        _ = try Self.ckpt(["init", config, "-o", dir.path("m.safetensors"), "--seed", "6", "-q"])
+        // The same file name (it is general.name) in two folders.
+        try FileManager.default.createDirectory(atPath: dir.path("a"), withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: dir.path("b"), withIntermediateDirectories: false)
+        _ = try Self.ckpt(["init", config, "-o", dir.path("a/m.gguf"), "--seed", "6", "--no-recipe", "-q"])
+        _ = try Self.ckpt(["convert", dir.path("m.safetensors"), dir.path("b/m.gguf"), "--spec", config, "--no-recipe", "-q"])
+        #expect(Self.bytes(dir.path("b/m.gguf")) == Self.bytes(dir.path("a/m.gguf")))
+        let refused = try ProcessRunner.ckpt(["convert", dir.path("m.safetensors"), dir.path("none.gguf")])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("GGUF is written from a Hugging Face config.json"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("none.gguf")))
+    }
+
     /// Q8_0 converted back is float32 within the quantization's bound of the direct values.
     @Test func q8_0ConvertsBackWithinItsBound() throws {
         let dir = try TemporaryDirectory()
