@@ -22,6 +22,7 @@ scripts/setup-python-torch.sh creates.
 
 import argparse
 import json
+import re
 import sys
 
 import numpy as np
@@ -31,15 +32,21 @@ from safetensors.torch import load_file
 import gguf
 from gguf import GGMLQuantizationType as Q
 
-ARCH = {"llama": gguf.MODEL_ARCH.LLAMA, "mistral": gguf.MODEL_ARCH.LLAMA,
+ARCH = {"llama": gguf.MODEL_ARCH.LLAMA, "mistral": gguf.MODEL_ARCH.LLAMA, "mixtral": gguf.MODEL_ARCH.LLAMA,
+        "qwen3_moe": gguf.MODEL_ARCH.QWEN3MOE,
         "qwen2": gguf.MODEL_ARCH.QWEN2, "qwen3": gguf.MODEL_ARCH.QWEN3,
         "gemma": gguf.MODEL_ARCH.GEMMA, "gemma2": gguf.MODEL_ARCH.GEMMA2, "phi3": gguf.MODEL_ARCH.PHI3}
 PERMUTES = {gguf.MODEL_ARCH.LLAMA}
-CONTEXT_DEFAULT = {"llama": 2048, "mistral": 131072, "qwen2": 32768, "qwen3": 32768, "gemma": 8192, "gemma2": 8192, "phi3": 4096}
-EPSILON_DEFAULT = {"phi3": 1e-5}
+CONTEXT_DEFAULT = {"llama": 2048, "mistral": 131072, "qwen2": 32768, "qwen3": 32768, "gemma": 8192, "gemma2": 8192, "phi3": 4096,
+                   "mixtral": 131072, "qwen3_moe": 32768}
+EPSILON_DEFAULT = {"phi3": 1e-5, "mixtral": 1e-5}
+ROPE_DEFAULT = {"mixtral": 1e6}
+# The per-expert names of the Hub, and the stacked name convert_hf_to_gguf.py maps
+# (LlamaModel: layers.N.feed_forward.experts.wK; Qwen3MoeModel: model.layers.N.mlp.experts.P).
+EXPERT = re.compile(r"^model\.layers\.(\d+)\.(?:block_sparse_moe|mlp)\.experts\.(\d+)\.(\w+)\.weight$")
 # convert_hf_to_gguf.py's GemmaModel and Gemma2Model store norm weights + 1 (x·(1 + w)).
 NORM_SHIFT = {gguf.MODEL_ARCH.GEMMA, gguf.MODEL_ARCH.GEMMA2}
-HEAD_DIM_DEFAULT = {"qwen3": 128, "gemma": 256, "gemma2": 256}
+HEAD_DIM_DEFAULT = {"qwen3": 128, "qwen3_moe": 128, "gemma": 256, "gemma2": 256}
 
 failures = []
 checked = 0
@@ -97,7 +104,7 @@ def main():
     heads = config["num_attention_heads"]
     kv = config.get("num_key_value_heads", heads)
     head_dim = config.get("head_dim") or HEAD_DIM_DEFAULT.get(model_type, config["hidden_size"] // heads)
-    rope = config.get("rope_theta", (config.get("rope_parameters") or {}).get("rope_theta", 10000.0))
+    rope = config.get("rope_theta", (config.get("rope_parameters") or {}).get("rope_theta", ROPE_DEFAULT.get(model_type, 10000.0)))
     k = gguf.Keys
     expected = {
         k.LLM.BLOCK_COUNT: config["num_hidden_layers"],
@@ -111,6 +118,13 @@ def main():
         k.Attention.VALUE_LENGTH: head_dim,
         k.Rope.DIMENSION_COUNT: head_dim if model_type != "phi3" else int(config.get("partial_rotary_factor", 1.0) * config["hidden_size"]) // heads,
     }
+    if model_type == "mixtral":
+        expected[k.LLM.EXPERT_COUNT] = config.get("num_local_experts", 8)
+        expected[k.LLM.EXPERT_USED_COUNT] = config.get("num_experts_per_tok", 2)
+    if model_type == "qwen3_moe":
+        expected[k.LLM.EXPERT_COUNT] = config.get("num_experts", 128)
+        expected[k.LLM.EXPERT_USED_COUNT] = config.get("num_experts_per_tok", 8)
+        expected[k.LLM.EXPERT_FEED_FORWARD_LENGTH] = config.get("moe_intermediate_size", 768)
     if model_type == "phi3":
         expected[k.Rope.SCALING_ORIG_CTX_LEN] = config.get("original_max_position_embeddings", 4096)
         expected[k.Attention.SLIDING_WINDOW] = config.get("sliding_window") or 0
@@ -139,6 +153,16 @@ def main():
             valid |= {base + ".weight", base + ".bias"}
     names = gguf.get_tensor_name_map(arch, blocks)
     mapped = {}
+    stacks = {}
+    for hf in list(reference):
+        m = EXPERT.match(hf)
+        if not m:
+            continue
+        layer, expert, proj = int(m.group(1)), int(m.group(2)), m.group(3)
+        merged = f"layers.{layer}.feed_forward.experts.{proj}.weight" if model_type == "mixtral" else f"model.layers.{layer}.mlp.experts.{proj}.weight"
+        stacks.setdefault(merged, {})[expert] = reference.pop(hf)
+    for merged, experts in stacks.items():
+        reference[merged] = np.stack([experts[e] for e in sorted(experts)])
     for hf in reference:
         name = names.get_name(hf, try_suffixes=(".weight", ".bias"))
         check(name is not None, f"gguf's TensorNameMap has no name for {hf}")
@@ -158,7 +182,7 @@ def main():
             continue
         ref = reference[hf]
         check(list(tensor.shape) == list(reversed(ref.shape)), f"{tensor.name}: ne {list(tensor.shape)}, expected {list(reversed(ref.shape))}")
-        if ref.ndim <= 1:
+        if ref.ndim <= 1 or ".ffn_gate_inp." in tensor.name:
             want = Q.F32
         elif args.quantize:
             want = Q.Q8_0 if ref.shape[-1] % 32 == 0 else Q.F16
@@ -174,6 +198,7 @@ def main():
         values = gguf.quants.dequantize(tensor.data, tensor.tensor_type).astype(np.float32).reshape(ref.shape)
         if tensor.tensor_type == Q.Q8_0:
             blocks_ref = ref.astype(np.float32).reshape(-1, 32)
+            values = values.reshape(ref.shape)
             d = np.abs(blocks_ref).max(axis=1, keepdims=True) / np.float32(127)
             d16 = d.astype(np.float16).astype(np.float32)
             bound = d / 2 + 127 * np.abs(d - d16) + d * 1e-6

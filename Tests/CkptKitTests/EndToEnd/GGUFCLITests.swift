@@ -16,17 +16,18 @@ struct GGUFCLITests {
 
     static func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
 
-    @Test(arguments: ["llama", "llama_biases", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "phi3"])
+    @Test(arguments: ["llama", "llama_biases", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "phi3", "mixtral", "qwen3_moe_sparse"])
     func initToGGUFAndBackEqualsSafetensors(family: String) throws {
         let dir = try TemporaryDirectory()
-        let config = TestPaths.fixture("huggingface/tiny/\(family).json")
+        let config = GGUFInteropTests.config(family)
         _ = try Self.ckpt(["init", config, "-o", dir.path("m.gguf"), "--seed", "3", "-q"])
         _ = try Self.ckpt(["init", config, "-o", dir.path("direct.safetensors"), "--seed", "3", "-q"])
         _ = try Self.ckpt(["convert", dir.path("m.gguf"), dir.path("back.safetensors"), "-q"])
         #expect(Self.bytes(dir.path("back.safetensors")) == Self.bytes(dir.path("direct.safetensors")), "\(family)")
         let inspect = try Self.ckpt(["inspect", dir.path("m.gguf")])
         #expect(inspect.stdout.contains("gguf"))
-        #expect(inspect.stdout.contains("general.architecture: \(family.hasPrefix("llama") || family == "mistral" ? "llama" : family)"))
+        let arch = ["llama", "llama_biases", "mistral", "mixtral"].contains(family) ? "llama" : family == "qwen3_moe_sparse" ? "qwen3moe" : family
+        #expect(inspect.stdout.contains("general.architecture: \(arch)"))
         #expect(inspect.stdout.contains("model.layers.0.self_attn.o_proj.weight"))
     }
 
@@ -111,7 +112,7 @@ struct GGUFCLITests {
         let gpt2 = try ProcessRunner.ckpt(["init", TestPaths.fixture("huggingface/tiny/gpt2.json"), "-o", dir.path("g.gguf")])
         #expect(gpt2.status == 1)
         #expect(gpt2.stderr.contains("model_type \"gpt2\" has no GGUF mapping"), "\(gpt2.stderr)")
-        #expect(gpt2.stderr.contains("llama, mistral, qwen2, qwen3, gemma, gemma2, phi3"))
+        #expect(gpt2.stderr.contains("llama, mistral, mixtral, qwen2, qwen3, qwen3_moe, gemma, gemma2, phi3"))
         // Gemma's llama.cpp architecture has no output tensor: an untied lm_head is refused.
         let untied = dir.path("untied.json")
         try #"{"model_type": "gemma", "vocab_size": 8, "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "head_dim": 4, "tie_word_embeddings": false}"#
@@ -122,6 +123,10 @@ struct GGUFCLITests {
         try FileManager.default.removeItem(atPath: untied)
         let npz = try ProcessRunner.ckpt(["init", TestPaths.fixture("huggingface/tiny/llama.json"), "-o", dir.path("m.npz"), "--quantize", "q8_0"])
         #expect(npz.status == 1)
+        // llama.cpp's qwen3moe has experts in every layer: the fixture's dense layer is refused.
+        let dense = try ProcessRunner.ckpt(["init", TestPaths.fixture("huggingface/tiny/qwen3_moe.json"), "-o", dir.path("d.gguf")])
+        #expect(dense.status == 1)
+        #expect(dense.stderr.contains("has experts in every layer"), "\(dense.stderr)")
         #expect(npz.stderr.contains("--quantize q8_0 is for GGUF outputs"), "\(npz.stderr)")
         let bad = try ProcessRunner.ckpt(["init", TestPaths.fixture("huggingface/tiny/llama.json"), "-o", dir.path("m.gguf"), "--quantize", "q4"])
         #expect(bad.status == 1)

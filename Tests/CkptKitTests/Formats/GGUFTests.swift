@@ -126,6 +126,16 @@ struct GGUFTests {
             #expect(GGUFArchitecture.gemma2.hfName(gguf) == hf)
         }
         #expect(GGUFArchitecture.gemma.ggufName("lm_head.weight") == nil)
+        // Experts: one slot of a stacked tensor each, and back.
+        let qwen = GGUFArchitecture.qwen3MoE
+        #expect(qwen.expertSlot("model.layers.3.mlp.experts.5.up_proj.weight")! == ("blk.3.ffn_up_exps.weight", 5))
+        #expect(qwen.hfExpertName("blk.3.ffn_up_exps.weight", expert: 5) == "model.layers.3.mlp.experts.5.up_proj.weight")
+        #expect(qwen.ggufName("model.layers.3.mlp.gate.weight") == "blk.3.ffn_gate_inp.weight")
+        let mixtral = GGUFArchitecture.llama
+        #expect(mixtral.expertSlot("model.layers.0.block_sparse_moe.experts.2.w2.weight")! == ("blk.0.ffn_down_exps.weight", 2))
+        #expect(mixtral.hfExpertName("blk.0.ffn_up_exps.weight", expert: 1) == "model.layers.0.block_sparse_moe.experts.1.w3.weight")
+        #expect(mixtral.expertSlot("model.layers.0.block_sparse_moe.experts.x.w2.weight") == nil)
+        #expect(qwen.expertSlot("model.layers.0.mlp.up_proj.weight") == nil)
         #expect(GGUFArchitecture.gemma.shift(hfName: "model.norm.weight") == 1)
         #expect(GGUFArchitecture.gemma.shift(hfName: "model.layers.0.mlp.up_proj.weight") == 0)
     }
@@ -271,7 +281,7 @@ struct GGUFTests {
             Issue.record("bert has no mapping")
         } catch let error as GGUFError {
             #expect("\(error)".contains("model_type \"bert\" has no GGUF mapping"))
-            #expect("\(error)".contains("llama, mistral, qwen2, qwen3, gemma, gemma2, phi3"))
+            #expect("\(error)".contains("llama, mistral, mixtral, qwen2, qwen3, qwen3_moe, gemma, gemma2, phi3"))
         }
         #expect(dir.contents().isEmpty)
     }

@@ -10,12 +10,18 @@ import CkptTestSupport
 /// quantization) against the safetensors ckpt writes for the same config and seed.
 @Suite("Interop with gguf (llama.cpp's gguf-py)")
 struct GGUFInteropTests {
-    static let families = ["llama", "llama_biases", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "phi3"]
+    static let families = ["llama", "llama_biases", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "phi3", "mixtral", "qwen3_moe_sparse"]
+
+    /// The config of `family`: the tiny Hugging Face fixtures, and a Qwen3-MoE with experts in every
+    /// layer (llama.cpp's qwen3moe has no dense layers).
+    static func config(_ family: String) -> String {
+        family == "qwen3_moe_sparse" ? TestPaths.fixture("formats/gguf/qwen3_moe_sparse.json") : TestPaths.fixture("huggingface/tiny/\(family).json")
+    }
 
     static func check(_ family: String, options: [String] = [], checkArguments: [String] = []) throws {
         try HuggingFaceInteropTests.requireVenv()
         let dir = try TemporaryDirectory()
-        let config = TestPaths.fixture("huggingface/tiny/\(family).json")
+        let config = Self.config(family)
         let dtype = options.firstIndex(of: "--dtype").map { Array(options[$0...$0 + 1]) } ?? []
         for arguments in [["init", config, "-o", dir.path("m.gguf"), "--seed", "7", "-q"] + options,
                           ["init", config, "-o", dir.path("ref.safetensors"), "--seed", "7", "-q"] + dtype] {
@@ -34,7 +40,7 @@ struct GGUFInteropTests {
         try Self.check(family)
     }
 
-    @Test(arguments: ["llama", "qwen3"])
+    @Test(arguments: ["llama", "qwen3", "mixtral", "qwen3_moe_sparse"])
     func ggufReadsQ8_0(family: String) throws {
         try Self.check(family, options: ["--quantize", "q8_0"], checkArguments: ["--quantize", "q8_0"])
     }

@@ -23,8 +23,25 @@ struct GGUFArchitecture: Sendable {
     var normShift: Float = 0
     /// Whether llama.cpp's architecture has an `output` tensor (Gemma's is always the embedding).
     var hasOutput = true
-    /// transformers' `rms_norm_eps` default (1e-6; Phi-3's config class has 1e-5).
+    /// transformers' `rms_norm_eps` default (1e-6; Phi-3's and Mixtral's config classes have 1e-5).
     var epsilonDefault = 1e-6
+    /// How the HF checkpoint names its experts, for an architecture with a mixture of experts;
+    /// llama.cpp stacks each projection of every expert into one 3-D tensor (`ffn_gate_exps`).
+    var experts: ExpertNaming? = nil
+
+    /// The Hub's per-expert names (what ckpt's Hugging Face folders have).
+    enum ExpertNaming: Sendable {
+        /// Mixtral: `block_sparse_moe.experts.E.{w1, w2, w3}` (gate, down, up).
+        case mixtral
+        /// Qwen3-MoE: `mlp.experts.E.{gate_proj, up_proj, down_proj}`.
+        case qwen
+
+        var prefix: String { self == .mixtral ? "block_sparse_moe.experts." : "mlp.experts." }
+        var projections: [(hf: String, gguf: String)] {
+            self == .mixtral ? [("w1", "ffn_gate_exps"), ("w2", "ffn_down_exps"), ("w3", "ffn_up_exps")]
+                : [("gate_proj", "ffn_gate_exps"), ("up_proj", "ffn_up_exps"), ("down_proj", "ffn_down_exps")]
+        }
+    }
 
     /// Per layer: the HF module path after `layers.N.` and llama.cpp's name after `blk.N.`.
     static let layerNames: [(hf: String, gguf: String)] = [
@@ -40,11 +57,16 @@ struct GGUFArchitecture: Sendable {
         ("model.embed_tokens", "token_embd"), ("model.norm", "output_norm"), ("lm_head", "output"),
     ]
 
-    static let llama = GGUFArchitecture(name: "llama", modelTypes: ["llama", "mistral"], permutesQK: true,
-                                        contextDefaults: ["llama": 2048, "mistral": 4096 * 32])
+    /// Llama, Mistral and Mixtral (`convert_hf_to_gguf.py` registers all three as `LlamaModel`).
+    static let llama = GGUFArchitecture(name: "llama", modelTypes: ["llama", "mistral", "mixtral"], permutesQK: true,
+                                        contextDefaults: ["llama": 2048, "mistral": 4096 * 32, "mixtral": 4096 * 32],
+                                        layerOverrides: [("block_sparse_moe.gate", "ffn_gate_inp")], experts: .mixtral)
     static let qwen2 = GGUFArchitecture(name: "qwen2", modelTypes: ["qwen2"], permutesQK: false, contextDefaults: ["qwen2": 32768])
     static let qwen3 = GGUFArchitecture(name: "qwen3", modelTypes: ["qwen3"], permutesQK: false, contextDefaults: ["qwen3": 32768],
                                         defaultHeadDim: 128)
+    static let qwen3MoE = GGUFArchitecture(name: "qwen3moe", modelTypes: ["qwen3_moe"], permutesQK: false,
+                                           contextDefaults: ["qwen3_moe": 32768], defaultHeadDim: 128,
+                                           layerOverrides: [("mlp.gate", "ffn_gate_inp")], experts: .qwen)
     static let gemma = GGUFArchitecture(name: "gemma", modelTypes: ["gemma"], permutesQK: false, contextDefaults: ["gemma": 8192],
                                         defaultHeadDim: 256, normShift: 1, hasOutput: false)
     /// Gemma 2: `post_attention_layernorm` follows attention there (`post_attention_norm`), and
@@ -60,7 +82,7 @@ struct GGUFArchitecture: Sendable {
         layerOverrides: [("self_attn.qkv_proj", "attn_qkv"), ("mlp.gate_up_proj", "ffn_up")], epsilonDefault: 1e-5)
 
     /// Every architecture ckpt writes.
-    static let all: [GGUFArchitecture] = [.llama, .qwen2, .qwen3, .gemma, .gemma2, .phi3]
+    static let all: [GGUFArchitecture] = [.llama, .qwen2, .qwen3, .qwen3MoE, .gemma, .gemma2, .phi3]
 
     /// The supported `model_type`s, for messages.
     static var supportedTypes: String { all.flatMap(\.modelTypes).joined(separator: ", ") }
@@ -97,6 +119,30 @@ struct GGUFArchitecture: Sendable {
         return "model.layers.\(layer).\(entry.hf)\(suffix)"
     }
 
+    /// For an expert's projection (`model.layers.3.mlp.experts.5.up_proj.weight`): llama.cpp's
+    /// stacked tensor (`blk.3.ffn_up_exps.weight`) and the expert's index in it.
+    func expertSlot(_ name: String) -> (name: String, expert: Int)? {
+        guard let experts, name.hasSuffix(".weight") else { return nil }
+        var module = String(name.dropLast(".weight".count))
+        if !module.hasPrefix("model.") { module = "model." + module }
+        let parts = module.split(separator: ".", maxSplits: 3).map(String.init)
+        guard parts.count == 4, parts[0] == "model", parts[1] == "layers", let layer = Int(parts[2]), layer >= 0,
+              String(layer) == parts[2], parts[3].hasPrefix(experts.prefix) else { return nil }
+        let rest = parts[3].dropFirst(experts.prefix.count).split(separator: ".").map(String.init)
+        guard rest.count == 2, let expert = Int(rest[0]), expert >= 0, String(expert) == rest[0],
+              let projection = experts.projections.first(where: { $0.hf == rest[1] }) else { return nil }
+        return ("blk.\(layer).\(projection.gguf).weight", expert)
+    }
+
+    /// The HF name of expert `expert` of llama.cpp's stacked tensor `name`, nil when `name` is not one.
+    func hfExpertName(_ name: String, expert: Int) -> String? {
+        guard let experts, name.hasSuffix(".weight") else { return nil }
+        let parts = name.dropLast(".weight".count).split(separator: ".").map(String.init)
+        guard parts.count == 3, parts[0] == "blk", let layer = Int(parts[1]), layer >= 0, String(layer) == parts[1],
+              let projection = experts.projections.first(where: { $0.gguf == parts[2] }) else { return nil }
+        return "model.layers.\(layer).\(experts.prefix)\(expert).\(projection.hf).weight"
+    }
+
     /// What is added to HF tensor `name`'s values in GGUF (``normShift`` for a norm's weight, else 0).
     func shift(hfName name: String) -> Float { name.hasSuffix("norm.weight") ? normShift : 0 }
 
@@ -125,6 +171,9 @@ struct GGUFHyperparameters: Sendable {
     var context: Int
     var ropeTheta: Double
     var rmsEpsilon: Double
+    /// Experts per MoE layer (0 without), and how many each token uses.
+    var experts = 0
+    var expertsUsed = 0
 
     /// Reads `config` for `architecture`.
     init(_ config: HFConfig, architecture: GGUFArchitecture) throws(HFConfigError) {
@@ -141,9 +190,9 @@ struct GGUFHyperparameters: Sendable {
         if let nested = config.value("rope_parameters")?["rope_theta"]?.double {
             ropeTheta = nested
         } else {
-            ropeTheta = try config.double("rope_theta", default: 10000)
+            ropeTheta = try config.double("rope_theta", default: config.modelType == "mixtral" ? 1e6 : 10000)
         }
-        rmsEpsilon = try config.double("rms_norm_eps", default: architecture.epsilonDefault)
+        rmsEpsilon = try config.double("rms_norm_eps", default: config.modelType == "mixtral" ? 1e-5 : architecture.epsilonDefault)
         ropeDimensions = headDim
         if architecture.name == "gemma2" {
             // Gemma2Config's defaults; convert_hf_to_gguf.py's Gemma2Model writes these three.
@@ -152,6 +201,27 @@ struct GGUFHyperparameters: Sendable {
                 ("gemma2.final_logit_softcapping", .float32(Float(try config.double("final_logit_softcapping", default: 30)))),
                 ("gemma2.attention.sliding_window", .uint32(UInt32(clamping: try config.int("sliding_window", default: 4096)))),
             ]
+        }
+        if config.modelType == "mixtral" {
+            // MixtralConfig's defaults; the converter's TextModel writes both counts.
+            experts = try config.int("num_local_experts", default: 8)
+            expertsUsed = try config.int("num_experts_per_tok", default: 2)
+            extra = [("llama.expert_count", .uint32(UInt32(clamping: experts))),
+                     ("llama.expert_used_count", .uint32(UInt32(clamping: expertsUsed)))]
+        }
+        if config.modelType == "qwen3_moe" {
+            // Qwen3MoeConfig's defaults; Qwen3MoeModel adds the experts' own width.
+            experts = try config.int("num_experts", default: 128)
+            expertsUsed = try config.int("num_experts_per_tok", default: 8)
+            let width = try config.int("moe_intermediate_size", default: 768)
+            let step = try config.int("decoder_sparse_step", default: 1)
+            let dense = config.value("mlp_only_layers")?.array ?? []
+            guard step == 1, dense.isEmpty else {
+                throw config.error("llama.cpp's qwen3moe has experts in every layer; this config has dense layers (decoder_sparse_step \(step), mlp_only_layers \(dense.count))")
+            }
+            extra = [("qwen3moe.expert_count", .uint32(UInt32(clamping: experts))),
+                     ("qwen3moe.expert_used_count", .uint32(UInt32(clamping: expertsUsed))),
+                     ("qwen3moe.expert_feed_forward_length", .uint32(UInt32(clamping: width)))]
         }
         if architecture.name == "phi3" {
             // convert_hf_to_gguf.py's Phi3MiniModel (Phi3Config defaults): the rotated part of

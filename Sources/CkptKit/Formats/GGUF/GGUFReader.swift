@@ -1,6 +1,6 @@
 /// Reads a GGUF file (v2 or v3): the tensors of F32, F16, BF16, F64, integer and Q8_0 types.
 ///
-/// For the architectures ckpt writes (``GGUFArchitecture``: `llama`, `qwen2`, `qwen3`, `gemma`, `gemma2`, `phi3`), the
+/// For the architectures ckpt writes (``GGUFArchitecture``: `llama`, `qwen2`, `qwen3`, `qwen3moe`, `gemma`, `gemma2`, `phi3`), the
 /// tensors get their Hugging Face names and PyTorch shapes back and Q/K rows are un-permuted, so
 /// converting to safetensors gives what `from_pretrained` loads; Q8_0 is dequantized to
 /// float32. Other architectures keep llama.cpp's names (shapes still outermost first).
@@ -17,8 +17,23 @@ final class GGUFReader: CheckpointReader {
     let header: GGUFHeader
 
     private let file: InputFile
-    /// Stored tensor name → its header entry and permutation.
-    private let places: [String: (info: GGUFTensorInfo, permutation: GGUFPermutation?, shift: Float)]
+    /// Where a stored tensor's values are, and how they are read.
+    private struct Place {
+        var info: GGUFTensorInfo
+        var permutation: GGUFPermutation?
+        var shift: Float = 0
+        /// From the tensor's data: 0, or an expert's slice of a stacked tensor.
+        var byteOffset = 0
+        var elements: Int
+        /// Elements of one HF row (first-axis slice).
+        var rowElements: Int
+    }
+
+    /// Experts ckpt splits a stacked tensor into, at most (llama.cpp's LLAMA_MAX_EXPERTS is 512).
+    static let maxExperts = 4096
+
+    /// Stored tensor name → where it is.
+    private let places: [String: Place]
 
     init(path: String) throws {
         self.path = path
@@ -36,8 +51,28 @@ final class GGUFReader: CheckpointReader {
             kvHeads = header.value("\(arch.name).attention.head_count_kv")?.integer ?? heads
         }
         var tensors: [StoredTensor] = []
-        var places: [String: (GGUFTensorInfo, GGUFPermutation?, Float)] = [:]
+        var places: [String: Place] = [:]
         for info in header.tensors {
+            // A stacked expert tensor (`blk.N.ffn_up_exps.weight`, ne [in, out, experts]): one HF
+            // tensor per expert, each a slice of whole rows.
+            if let arch, info.dims.count == 3, arch.hfExpertName(info.name, expert: 0) != nil {
+                let experts = info.dims[2]
+                guard experts <= Self.maxExperts else {
+                    throw GGUFError(.unsupported, path: path, place: "tensor '\(info.name)'", reason: "has \(experts) experts; ckpt splits at most \(Self.maxExperts)")
+                }
+                let elements = info.dims[0] * info.dims[1]
+                for expert in 0..<experts {
+                    let name = arch.hfExpertName(info.name, expert: expert)!
+                    guard places[name] == nil else {
+                        throw GGUFError(.corrupt, path: path, place: "tensor '\(info.name)'", reason: "maps to \(name) as another tensor does")
+                    }
+                    tensors.append(StoredTensor(info: TensorInfo(name: name, shape: [info.dims[1], info.dims[0]], dtype: info.type.dtype),
+                                                location: "\(info.name)[\(expert)]"))
+                    places[name] = Place(info: info, byteOffset: expert * (info.byteCount / max(1, experts)), elements: elements,
+                                         rowElements: info.dims[0])
+                }
+                continue
+            }
             var name = info.name
             var permutation: GGUFPermutation?
             var shift: Float = 0
@@ -59,7 +94,8 @@ final class GGUFReader: CheckpointReader {
             }
             let shape = Array(info.dims.reversed())
             tensors.append(StoredTensor(info: TensorInfo(name: name, shape: shape, dtype: info.type.dtype), location: info.name))
-            places[name] = (info, permutation, shift)
+            places[name] = Place(info: info, permutation: permutation, shift: shift, elements: info.elementCount,
+                                 rowElements: info.dims.dropLast().reduce(1, *))
         }
         self.tensors = tensors
         self.places = places
@@ -73,7 +109,8 @@ final class GGUFReader: CheckpointReader {
         guard let place = places[tensor.name] else {
             throw GGUFError(.usage, path: path, place: "tensor '\(tensor.name)'", reason: "no such tensor in this file")
         }
-        return TensorBytes(file: file, start: header.dataStart + place.info.offset, info: place.info,
+        return TensorBytes(file: file, start: header.dataStart + place.info.offset + place.byteOffset, info: place.info,
+                           elements: place.elements, rowElements: place.rowElements,
                            permutation: place.permutation, shift: place.shift, name: tensor.name)
     }
 
@@ -85,22 +122,24 @@ final class GGUFReader: CheckpointReader {
         let permutation: GGUFPermutation?
         let shift: Float
         let name: String
-        /// Elements of one row (the outermost dimension's slice).
+        /// Elements of one row (the outermost dimension's slice), and of the whole tensor (or slice).
         let rowElements: Int
+        let elements: Int
         let elementBytes: Int
         var position = 0  // elements delivered
 
-        init(file: InputFile, start: Int, info: GGUFTensorInfo, permutation: GGUFPermutation?, shift: Float, name: String) {
+        init(file: InputFile, start: Int, info: GGUFTensorInfo, elements: Int, rowElements: Int, permutation: GGUFPermutation?,
+             shift: Float, name: String) {
             (self.file, self.start, self.info, self.permutation, self.shift, self.name) = (file, start, info, permutation, shift, name)
-            rowElements = info.dims.dropLast().reduce(1, *)
+            (self.elements, self.rowElements) = (elements, rowElements)
             elementBytes = info.type.dtype.byteSize
         }
 
         func read(into buffer: UnsafeMutableRawBufferPointer) throws {
             let count = buffer.count / elementBytes
-            guard buffer.count % elementBytes == 0, count <= info.elementCount - position else {
+            guard buffer.count % elementBytes == 0, count <= elements - position else {
                 throw GGUFError(.usage, path: file.path, place: "tensor '\(name)'",
-                                reason: "asked for \(buffer.count) bytes at element \(position) of the tensor's \(info.elementCount)")
+                                reason: "asked for \(buffer.count) bytes at element \(position) of the tensor's \(elements)")
             }
             if let permutation, rowElements > 0 {
                 // Row by row: HF row r is GGUF row ggufRow(r).

@@ -18,6 +18,9 @@ final class GGUFWriter: CheckpointWriter {
         var permutation: GGUFPermutation?
         /// Added to every value (Gemma's norms, ``GGUFArchitecture/normShift``).
         var shift: Float = 0
+        /// Where its values go, from the data start: the tensor's offset, or an expert's slice
+        /// of the stacked tensor.
+        var dataOffset: Int = 0
     }
 
     /// The metadata key ckpt keeps its recipe in, and the config the file was made from.
@@ -36,6 +39,11 @@ final class GGUFWriter: CheckpointWriter {
     private let file: OutputFile
     private var index = 0
     private var open = false
+    /// The file's size: the data start and every tensor padded to the alignment.
+    private let fileSize: Int
+    /// The write position, and the end of what was written.
+    private var position = 0
+    private var end = 0
     /// Rows of the current permuted tensor's head, gathered until the head is complete.
     private var headRows: [UInt8] = []
     private var floats: [Float] = []
@@ -44,11 +52,15 @@ final class GGUFWriter: CheckpointWriter {
 
     init(path: String, layout: CheckpointLayout, options: WriterOptions) throws {
         self.path = path
-        (header, entries) = try Self.plan(layout: layout, options: options, path: path)
+        let (planned, entries) = try Self.plan(layout: layout, options: options, path: path)
+        (header, self.entries) = (planned, entries)
+        fileSize = planned.dataStart + (planned.tensors.map { $0.offset + $0.byteCount + GGUFHeader.padding($0.byteCount, planned.alignment) }.max() ?? 0)
         output = try AtomicOutput(path: path, overwrite: options.overwrite)
         do {
             file = try OutputFile(path: output.temporaryPath, mode: .exclusive, directIO: .never)
-            try file.write(header.encoded())
+            let bytes = header.encoded()
+            try file.write(bytes)
+            (position, end) = (bytes.count, bytes.count)
         } catch {
             output.discard()
             throw GGUFError(error)
@@ -77,11 +89,40 @@ final class GGUFWriter: CheckpointWriter {
         }
         let hyper = try GGUFHyperparameters(config, architecture: arch)
         var entries: [Entry] = []
+        var tensors: [GGUFTensorInfo] = []
         var offset = 0
         var names: Set<String> = []
+        // Stacked expert tensors: their index in `tensors`, and the experts seen.
+        var stacked: [String: (index: Int, experts: Set<Int>)] = [:]
         for tensor in layout.tensors {
             let info = tensor.info
             let place = "tensor '\(info.name)'"
+            if let slot = arch.expertSlot(info.name) {
+                let type = try outputType(info, quantize: options.quantize, path: path)
+                let dims = Array(info.shape.reversed()) + [hyper.experts]
+                guard info.shape.count == 2, slot.expert < hyper.experts else {
+                    throw GGUFError(.usage, path: path, place: place, reason: "is not one of the config's \(hyper.experts) experts' matrices")
+                }
+                if stacked[slot.name] == nil {
+                    guard names.insert(slot.name).inserted else {
+                        throw GGUFError(.usage, path: path, place: place, reason: "maps to \(slot.name) as another tensor does")
+                    }
+                    let gguf = GGUFTensorInfo(name: slot.name, dims: dims, type: type, offset: offset)
+                    offset += gguf.byteCount + GGUFHeader.padding(gguf.byteCount, GGUFHeader.defaultAlignment)
+                    stacked[slot.name] = (tensors.count, [])
+                    tensors.append(gguf)
+                }
+                let index = stacked[slot.name]!.index
+                let gguf = tensors[index]
+                guard gguf.dims == dims, gguf.type == type else {
+                    throw GGUFError(.usage, path: path, place: place, reason: "differs in shape or type from the other experts of \(slot.name)")
+                }
+                guard stacked[slot.name]!.experts.insert(slot.expert).inserted else {
+                    throw GGUFError(.usage, path: path, place: place, reason: "is expert \(slot.expert) of \(slot.name) a second time")
+                }
+                entries.append(Entry(info: info, gguf: gguf, dataOffset: gguf.offset + slot.expert * (gguf.byteCount / hyper.experts)))
+                continue
+            }
             guard let name = arch.ggufName(info.name) else {
                 let why = info.name == "lm_head.weight" && !arch.hasOutput
                     ? "llama.cpp's \(arch.name) has no output tensor (it reuses the embedding): write the model with tie_word_embeddings"
@@ -91,7 +132,9 @@ final class GGUFWriter: CheckpointWriter {
             guard names.insert(name).inserted else {
                 throw GGUFError(.usage, path: path, place: place, reason: "maps to \(name) as another tensor does")
             }
-            let type = try outputType(info, quantize: options.quantize, path: path)
+            // The router stays F32 whatever the file type (the converter's FFN_GATE_INP rule).
+            let type = name.contains(".ffn_gate_inp.") && info.dtype.isFloatingPoint ? .f32
+                : try outputType(info, quantize: options.quantize, path: path)
             let dims = info.shape.isEmpty ? [1] : Array(info.shape.reversed())
             var permutation: GGUFPermutation?
             if let heads = arch.permutationHeads(ggufName: name, heads: hyper.heads, kvHeads: hyper.kvHeads), let rows = info.shape.first {
@@ -106,7 +149,11 @@ final class GGUFWriter: CheckpointWriter {
             if shift != 0 && !info.dtype.isFloatingPoint {
                 throw GGUFError(.unsupported, path: path, place: place, reason: "a \(arch.name) norm must be floating-point, not \(info.dtype.rawValue)")
             }
-            entries.append(Entry(info: info, gguf: gguf, permutation: permutation, shift: shift))
+            entries.append(Entry(info: info, gguf: gguf, permutation: permutation, shift: shift, dataOffset: gguf.offset))
+            tensors.append(gguf)
+        }
+        for (name, slots) in stacked where slots.experts.count != hyper.experts {
+            throw GGUFError(.usage, path: path, place: "tensor '\(name)'", reason: "has \(slots.experts.count) of the config's \(hyper.experts) experts")
         }
         var metadata: [(key: String, value: GGUFValue)] = [
             ("general.architecture", .string(arch.name)),
@@ -114,11 +161,11 @@ final class GGUFWriter: CheckpointWriter {
             ("general.alignment", .uint32(UInt32(GGUFHeader.defaultAlignment))),
         ]
         metadata += hyper.metadata(arch: arch.name)
-        metadata.append(("general.file_type", .uint32(fileType(entries.map(\.gguf)))))
+        metadata.append(("general.file_type", .uint32(fileType(tensors))))
         metadata.append(("general.quantization_version", .uint32(2)))  // gguf-py GGML_QUANT_VERSION
         if let recipe = layout.recipe { metadata.append((MetadataKey.recipe, .string(recipe))) }
         metadata.append((MetadataKey.hfConfig, .string(String(decoding: configFile.bytes, as: UTF8.self))))
-        var header = GGUFHeader(metadata: metadata, tensors: entries.map(\.gguf), alignment: GGUFHeader.defaultAlignment)
+        var header = GGUFHeader(metadata: metadata, tensors: tensors, alignment: GGUFHeader.defaultAlignment)
         header.dataStart = header.encoded().count
         return (header, entries)
     }
@@ -158,6 +205,11 @@ final class GGUFWriter: CheckpointWriter {
         guard !done, index < entries.count, !open else { throw GGUFError(.usage, path: path, reason: "beginTensor out of order") }
         open = true
         headRows.removeAll(keepingCapacity: true)
+        let start = header.dataStart + entries[index].dataOffset
+        if start != position {
+            do { try file.seek(to: start) } catch { throw GGUFError(error) }
+            position = start
+        }
     }
 
     func append(_ bytes: UnsafeRawBufferPointer) throws {
@@ -191,14 +243,20 @@ final class GGUFWriter: CheckpointWriter {
         guard headRows.isEmpty else {
             throw GGUFError(.usage, path: path, place: "tensor '\(entry.info.name)'", reason: "ended inside a head of rows")
         }
-        let padding = GGUFHeader.padding(entry.gguf.byteCount, header.alignment)
-        if padding > 0 { try write([UInt8](repeating: 0, count: padding)) }
         index += 1
         open = false
     }
 
     func finish() throws {
         guard !done, index == entries.count else { throw GGUFError(.usage, path: path, reason: "finish before every tensor was written") }
+        // The padding after the last tensor (between tensors, the unwritten padding reads as zeros).
+        if end < fileSize {
+            if position != end {
+                do { try file.seek(to: end) } catch { throw GGUFError(error) }
+                position = end
+            }
+            try write([UInt8](repeating: 0, count: fileSize - end))
+        }
         do {
             try file.sync()
             try file.close()
@@ -273,9 +331,11 @@ final class GGUFWriter: CheckpointWriter {
 
     private func write(_ bytes: UnsafeRawBufferPointer) throws {
         do { try file.write(bytes) } catch { throw GGUFError(error) }
+        position += bytes.count
+        end = max(end, position)
     }
 
     private func write(_ bytes: [UInt8]) throws {
-        do { try file.write(bytes) } catch { throw GGUFError(error) }
+        try bytes.withUnsafeBytes { try write($0) }
     }
 }
