@@ -7,8 +7,9 @@ import Foundation
 /// layout's dtype (F32, F16, BF16) or Q8_0 with `quantize`.
 ///
 /// The header (metadata and every tensor's offset) is known from the layout, so it is written
-/// first and the data follows in one pass at aligned offsets; memory is one head of rows for a
-/// permuted tensor and a bounded chunk for conversion. The file is atomic (``AtomicOutput``).
+/// first and the data follows in one pass at aligned offsets (an expert's matrix seeks to its
+/// slice of the stacked tensor); memory is one head of rows for a permuted tensor and a bounded
+/// chunk for conversion. The file is atomic (``AtomicOutput``).
 final class GGUFWriter: CheckpointWriter {
     /// What the writer knows of one tensor.
     struct Entry: Sendable {
