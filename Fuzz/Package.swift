@@ -4,7 +4,7 @@
 // -enable-testing to every module, CkptKit included, so the library is instrumented too).
 import PackageDescription
 
-let fuzzTargets = ["FuzzNPZ", "FuzzSafetensors", "FuzzHDF5", "FuzzJSON", "FuzzKeras", "FuzzTorch", "FuzzHFConfig"]
+let fuzzTargets = ["FuzzNPZ", "FuzzSafetensors", "FuzzHDF5", "FuzzJSON", "FuzzKeras", "FuzzTorch", "FuzzHFConfig", "FuzzGGUF"]
 
 let package = Package(
     name: "CkptFuzz",

@@ -27,7 +27,7 @@ seconds="${1:-30}"
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET]" >&2; exit 2; }
 scratch="$fuzz/.build-fuzz"
 out="${FUZZ_OUT:-$scratch/fuzz-out}"
-all_targets=(FuzzNPZ FuzzSafetensors FuzzJSON FuzzHDF5 FuzzKeras FuzzTorch FuzzHFConfig)
+all_targets=(FuzzNPZ FuzzSafetensors FuzzJSON FuzzHDF5 FuzzKeras FuzzTorch FuzzHFConfig FuzzGGUF)
 read -r -a targets <<< "${FUZZ_TARGETS:-${all_targets[*]}}"
 # Swift's own crash handler would catch a trap before libFuzzer does (and trips ASan while
 # reading the crashed process's memory); let libFuzzer report and save the input.
@@ -37,7 +37,7 @@ export SWIFT_BACKTRACE=enable=no
 max_len() {
   case "$1" in
     FuzzNPZ | FuzzTorch) echo 16384 ;;
-    FuzzSafetensors | FuzzJSON | FuzzHFConfig) echo 32768 ;;
+    FuzzSafetensors | FuzzJSON | FuzzHFConfig | FuzzGGUF) echo 32768 ;;
     FuzzHDF5 | FuzzKeras) echo 65536 ;;
   esac
 }

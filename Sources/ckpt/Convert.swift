@@ -9,8 +9,9 @@ extension Ckpt {
             abstract: "Convert a checkpoint to another format (and dtype), tensor by tensor.",
             discussion: """
                 Reads .weights.h5, .keras, legacy .h5, plain HDF5, .npz, safetensors (a file or an \
-                .index.json) and PyTorch torch.save files (zip, legacy, a .bin.index.json; their pickles are \
-                never run); writes .weights.h5, .keras, .h5, .npz, .safetensors and .bin. Tensors are matched \
+                .index.json), PyTorch torch.save files (zip, legacy, a .bin.index.json; their pickles are \
+                never run) and GGUF; writes .weights.h5, .keras, .h5, .npz, .safetensors, .bin and .gguf \
+                (from a Hugging Face folder or with --spec config.json; --quantize q8_0). Tensors are matched \
                 by canonical name (Keras 3 files by dataset path, legacy .h5 by position). Keras targets \
                 need the model's structure: from the source (.keras, full .h5, ckpt's safetensors) or --spec. \
                 With -o (a folder ending in /, or a pattern with {stem}, {format}, {dtype}) it converts many \

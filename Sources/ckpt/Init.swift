@@ -8,7 +8,7 @@ extension Ckpt {
             commandName: "init",
             abstract: "Make a starting checkpoint for a model architecture.",
             discussion: """
-                The output format follows the file name (.weights.h5, .keras, .h5, .npz, .safetensors, .bin/.pt) or --format. \
+                The output format follows the file name (.weights.h5, .keras, .h5, .npz, .safetensors, .bin/.pt, .gguf) or --format. \
                 The same seed always gives the same bytes. With --seeds, or placeholders in -o \
                 ({seed}, {name}, {format}, {dtype}), it makes many checkpoints in parallel, as ckpt batch does \
                 (--threads outputs at once, one generation thread each). For one checkpoint, --threads is the \

@@ -20,6 +20,9 @@ struct OutputOptions: ParsableArguments {
         valueName: "2|3"))
     var kerasDialect: ChoiceArgument<KerasDialect>?
 
+    @Option(help: "GGUF: store 2-D weight matrices quantized (q8_0); norms and other 1-D tensors stay F32.")
+    var quantize: ChoiceArgument<Quantization>?
+
     @Flag(name: .customLong("no-recipe"), help: "Write a bare file: no ckpt recipe (seed, options, initializers) in its metadata, attributes or archive comment.")
     var noRecipe = false
 
@@ -41,7 +44,7 @@ struct OutputOptions: ParsableArguments {
     /// The writer options for one output.
     func writerOptions() throws(UsageError) -> WriterOptions {
         WriterOptions(overwrite: force, compress: compress, weightsOnly: weightsOnly, maxShardBytes: maxShardBytes,
-                      kerasDialect: try dialect()).with(\.writesRecipe, !noRecipe)
+                      kerasDialect: try dialect()).with(\.writesRecipe, !noRecipe).with(\.quantize, try quantize?.value())
     }
 
     /// Checks the values, `--format`'s too (called in `run`, so a bad value is one `ckpt: error:` line).
@@ -52,6 +55,7 @@ struct OutputOptions: ParsableArguments {
             throw UsageError("--max-shard-size \"\(maxShardSize)\" is not a size; write e.g. 5GB, 500MB or 2GiB")
         }
         _ = try dialect()
+        _ = try quantize?.value()
     }
 
     /// Copies the options into a one-job batch.
@@ -66,4 +70,17 @@ struct OutputOptions: ParsableArguments {
 struct UsageError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// `--quantize`: the quantized types GGUF writes.
+extension Quantization: OptionChoice {
+    public init?(argument: String) {
+        self.init(rawValue: argument.lowercased())
+    }
+
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+
+    static func unknownValueMessage(_ text: String) -> String {
+        "unknown --quantize \"\(text)\"; expected \(allValueStrings.joined(separator: ", "))"
+    }
 }

@@ -4,7 +4,7 @@ import Foundation
 extension BatchJob {
     /// Keys every job accepts.
     static let commonKeys = ["output", "dtype", "compress", "weights_only", "max_shard_size", "only_shards", "force",
-                             "name", "keras_dialect", "recipe"]
+                             "name", "keras_dialect", "recipe", "quantize"]
     /// Keys only `init` jobs accept.
     static let initKeys = ["init", "seeds", "formats", "respect_config", "profile", "fans", "rules"]
     /// Keys only `convert` jobs accept.
@@ -83,6 +83,12 @@ extension BatchJob {
                 throw FieldProblem("keras_dialect", "\(describe(value)) is not a Keras dialect; expected 2 or 3")
             }
             job.writer.kerasDialect = dialect
+        }
+        if let value = merged["quantize"] {
+            guard let quantize = value.string.flatMap(Quantization.init(rawValue:)) else {
+                throw FieldProblem("quantize", "\(describe(value)) is not a quantized type; expected \(Quantization.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            job.writer.quantize = quantize
         }
         if let value = merged["name"] {
             let name = try string(value, "name")

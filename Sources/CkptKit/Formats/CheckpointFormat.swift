@@ -18,6 +18,8 @@ public enum CheckpointFormat: String, Sendable, CaseIterable {
     /// A Hugging Face model folder as `save_pretrained` writes it: `config.json`,
     /// `generation_config.json`, `model.safetensors` or shards with `model.safetensors.index.json`.
     case huggingFace = "hf"
+    /// GGUF v3 for llama.cpp, from a Hugging Face config (`Formats/GGUF/`, docs/formats/gguf.md).
+    case gguf
 
     /// Its descriptor in the registry (``FormatRegistry``): everything known about it.
     public var descriptor: FormatDescriptor { FormatRegistry.descriptor(self) }

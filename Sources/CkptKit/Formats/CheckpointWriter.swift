@@ -59,6 +59,8 @@ public struct WriterOptions: Sendable {
     /// For full legacy `.h5`: the dialect of the embedded model config (``KerasDialect``); nil
     /// for the model's own.
     public var kerasDialect: KerasDialect?
+    /// For GGUF: store 2-D weight matrices quantized (`--quantize q8_0`); 1-D tensors stay F32.
+    public var quantize: Quantization?
     /// Whether to embed ckpt's recipe (`--no-recipe` turns it off: a bare file).
     public var writesRecipe = true
     /// For `.keras`: build the weights member in place (tests turn it off to compare with the

@@ -81,6 +81,9 @@ public struct FormatDescriptor: Sendable {
         guard let writer else {
             throw OutputError(path: request.path, "ckpt reads plain HDF5 files but writes Keras layouts; use .weights.h5 or .h5")
         }
+        if let quantize = request.options.quantize, format != .gguf {
+            throw OutputError(path: request.path, "--quantize \(quantize.rawValue) is for GGUF outputs (.gguf), not \(format.rawValue)")
+        }
         if let selection = request.options.onlyShards, !shards {
             throw OutputError(path: request.path, "only some shards (\(selection)) can be written of a sharded safetensors checkpoint, not of \(format.rawValue)")
         }
@@ -108,12 +111,12 @@ public enum FormatRegistry {
     public static let all: [FormatDescriptor] = [
         KerasWeightsWriter.descriptor, KerasArchiveWriter.descriptor, LegacyH5Writer.descriptor,
         NPZCheckpointWriter.descriptor, SafetensorsWriter.descriptor, TorchCheckpointWriter.descriptor,
-        HDF5CheckpointReader.plainDescriptor, HFFolderWriter.descriptor,
+        HDF5CheckpointReader.plainDescriptor, HFFolderWriter.descriptor, GGUFWriter.descriptor,
     ]
 
     /// The content families, tried in order when a file is opened.
     static let readers: [ReaderFamily] = [
-        TorchCheckpointReader.indexFamily, SafetensorsReader.indexFamily, HDF5CheckpointReader.family, ZipFamily.family,
+        TorchCheckpointReader.indexFamily, SafetensorsReader.indexFamily, GGUFReader.family, HDF5CheckpointReader.family, ZipFamily.family,
         TorchCheckpointReader.legacyFamily, SafetensorsReader.family,
     ]
 

@@ -86,7 +86,10 @@ extension Checkpoints {
             // A folder's own config, when ckpt knows its family and the folder holds exactly its
             // tensors: their order is the model's (otherwise the folder's own order serves).
             resolved = (plan, nil, nil)
-            structure = "the source folder's config.json"
+            // A folder's own config.json, or the one a file carries (a GGUF ckpt wrote).
+            var isFolder: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: request.inputPath, isDirectory: &isFolder)
+            structure = isFolder.boolValue ? "the source folder's config.json" : "the config.json the source carries"
         } else {
             resolved = try resolveStructure(reader, specPath: request.specPath, needed: named?.needsModel ?? false).map { ($0.0, $0.1, $0.2) }
         }

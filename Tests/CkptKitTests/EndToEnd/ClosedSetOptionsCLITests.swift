@@ -20,13 +20,13 @@ struct ClosedSetOptionsCLITests {
 
     @Test func helpListsTheValues() throws {
         let initHelp = try Self.help(["init"])
-        #expect(initHelp.contains("(values: weights.h5, keras, h5, npz, safetensors, pytorch, hf)"), "\(initHelp)")
+        #expect(initHelp.contains("(values: weights.h5, keras, h5, npz, safetensors, pytorch, hf, gguf)"), "\(initHelp)")
         #expect(initHelp.contains("(values: float32, float16, bfloat16, float64)"), "\(initHelp)")
         #expect(initHelp.contains("(values: keras, torch, flax, hf, vllm-dummy)"), "\(initHelp)")
         #expect(initHelp.contains("(values: semantic, semantic-packed, keras, torch, jax)"), "\(initHelp)")
         #expect(initHelp.contains("(values: 2, 3)"), "\(initHelp)")
         let convertHelp = try Self.help(["convert"])
-        #expect(convertHelp.contains("--to <to> Convert many: the format(s) to write, comma-separated (default: from the -o pattern). (values: weights.h5, keras, h5, npz, safetensors, pytorch, hf)"), "\(convertHelp)")
+        #expect(convertHelp.contains("--to <to> Convert many: the format(s) to write, comma-separated (default: from the -o pattern). (values: weights.h5, keras, h5, npz, safetensors, pytorch, hf, gguf)"), "\(convertHelp)")
         #expect(convertHelp.contains("--layout <layout>") && convertHelp.contains("(values: torch, keras)"), "\(convertHelp)")
         #expect(try Self.help(["plan"]).contains("(values: keras, torch, flax, hf, vllm-dummy)"))
     }
@@ -93,13 +93,13 @@ struct ClosedSetOptionsCLITests {
 
     static let refusals: [Refusal] = [
         Refusal(arguments: ["init", mlp, "-o", "m.npz", "--format", "tflite"],
-                message: #"unknown --format "tflite"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch, hf"#),
+                message: #"unknown --format "tflite"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch, hf, gguf"#),
         Refusal(arguments: ["init", mlp, "-o", "m.npz", "--format", "npz,safetensors"],
-                message: #"unknown --format "npz,safetensors"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch, hf"#),
+                message: #"unknown --format "npz,safetensors"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch, hf, gguf"#),
         Refusal(arguments: ["init", mlp, "--seeds", "1..2", "-o", "o/{seed}.{format}", "--format", "npz,onnx"],
-                message: #"unknown format "onnx"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch, hf"#),
+                message: #"unknown format "onnx"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch, hf, gguf"#),
         Refusal(arguments: ["convert", "m.npz", "--to", "npz,bad", "-o", "out/"],
-                message: #"unknown format "bad"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch, hf"#),
+                message: #"unknown format "bad"; expected one of weights.h5, keras, h5, npz, safetensors, pytorch, hf, gguf"#),
         Refusal(arguments: ["init", mlp, "-o", "m.npz", "--dtype", "int8"],
                 message: #"unknown --dtype "int8"; expected float32, float16, bfloat16 or float64"#),
         Refusal(arguments: ["convert", "m.npz", "m.bin", "--layout", "flax"],
