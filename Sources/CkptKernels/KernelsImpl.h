@@ -279,11 +279,11 @@ static void F(quantile_block)(const uint32_t *words, float *out, size_t n, const
 #if W == 16
     // AVX-512: the central formula on every lane, the tail lanes compressed into a list and
     // computed 16 at a time afterwards (15 % of the lanes; blending would cost a log, a square
-    // root and a division on every lane).
+    // root and a division on every lane), then expanded back into their vectors by each
+    // vector's mask (a scatter by index measured a third slower on Zen 4).
     float tq[QBLOCK + W], tr[QBLOCK + W], tz[QBLOCK + W];
-    int32_t ti[QBLOCK + W];
-    size_t tails = 0;
-    __m512i index = _mm512_loadu_si512(ckpt_iota);
+    __mmask16 masks[QBLOCK / W];
+    size_t tails = 0, vectors = 0;
     for (; i + W <= n; i += W) {
         vf q, r;
         F(prepare)(F(loadu)(words + i), p, &q, &r);
@@ -291,7 +291,7 @@ static void F(quantile_block)(const uint32_t *words, float *out, size_t n, const
         __mmask16 k = _mm512_cmp_ps_mask((__m512)r, _mm512_set1_ps(C_T075), _CMP_LT_OQ);
         _mm512_storeu_ps(tq + tails, _mm512_maskz_compress_ps(k, (__m512)q));
         _mm512_storeu_ps(tr + tails, _mm512_maskz_compress_ps(k, (__m512)r));
-        _mm512_storeu_si512(ti + tails, _mm512_maskz_compress_epi32(k, _mm512_add_epi32(index, _mm512_set1_epi32((int)i))));
+        masks[vectors++] = k;
         tails += (size_t)__builtin_popcount((unsigned)k);
     }
     for (size_t j = tails; j < tails + W; j++) { tq[j] = 0.25f; tr[j] = 0.25f; }
@@ -301,7 +301,13 @@ static void F(quantile_block)(const uint32_t *words, float *out, size_t n, const
         memcpy(&r, tr + j, sizeof r);
         F(storef)(tz + j, F(finish)(F(tail)(q, r), p));
     }
-    for (size_t j = 0; j < tails; j++) out[ti[j]] = tz[j];
+    size_t next = 0;
+    for (size_t v = 0; v < vectors; v++) {
+        __mmask16 k = masks[v];
+        __m512 merged = _mm512_mask_expand_ps(_mm512_loadu_ps(out + W * v), k, _mm512_loadu_ps(tz + next));
+        _mm512_storeu_ps(out + W * v, merged);
+        next += (size_t)__builtin_popcount((unsigned)k);
+    }
 #else
     for (; i + W <= n; i += W) F(storef)(out + i, F(quantile_vector)(F(loadu)(words + i), p));
 #endif
