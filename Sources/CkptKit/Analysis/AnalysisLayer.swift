@@ -49,7 +49,8 @@ struct AnalysisLayer: Sendable {
         case "Conv1D", "Conv2D", "Conv1DTranspose", "Conv2DTranspose":
             let rank = name.hasPrefix("Conv1D") ? 1 : 2
             let transposed = name.hasSuffix("Transpose")
-            if try r.int("groups") ?? 1 != 1 { throw .unsupported(layer, "grouped convolutions (groups > 1) are not supported yet") }
+            let groups = try r.int("groups") ?? 1
+            guard groups >= 1, !transposed || groups == 1 else { throw .unsupported(layer, "groups = \(groups)") }
             if transposed, let padding = layer.config["output_padding"], !padding.isNull {
                 throw .unsupported(layer, "output_padding is not supported yet")
             }
@@ -60,7 +61,8 @@ struct AnalysisLayer: Sendable {
                                    strides: try r.ints("strides", rank: rank, default: 1),
                                    dilation: try r.ints("dilation_rate", rank: rank, default: 1),
                                    padding: padding, useBias: bias, transposed: transposed)
-            return AnalysisLayer(op: try withFormat(op), activation: ownActivation, variables: ["kernel"] + (bias ? ["bias"] : []))
+            let grouped: AnalysisOp = groups > 1 ? GroupedConvolutionOp(inner: op, groups: groups) : op
+            return AnalysisLayer(op: try withFormat(grouped), activation: ownActivation, variables: ["kernel"] + (bias ? ["bias"] : []))
         case "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D":
             let rank = name.contains("1D") ? 1 : 2
             let separable = name.hasPrefix("Separable")

@@ -8,7 +8,12 @@ enum AnalysisWarnings {
         var warnings: [AnalysisReport.Warning] = []
         let analysisByName = Dictionary(executor.model.layers.enumerated().map { ($1.name, executor.layers[$0]) }, uniquingKeysWith: { a, _ in a })
         // Drift over the depth, from the first to the last layer with a kernel.
-        let weighted = report.layers.filter { layer in analysisByName[layer.name].map { !$0.variables.isEmpty && $0.variables[0].hasSuffix("kernel") } ?? false }
+        let weighted = report.layers.filter { layer in analysisByName[layer.name].map { analysis in
+            guard !analysis.variables.isEmpty, analysis.variables[0].hasSuffix("kernel") else { return false }
+            // A softmax output is a distribution, not a signal to keep at unit variance.
+            if case .softmax = analysis.activation { return false }
+            return true
+        } ?? false }
         if let first = weighted.first, let last = weighted.last, first.name != last.name {
             let fix = fixFor(weighted.map { analysisByName[$0.name]!.activation })
             let ratio = last.variance / max(first.variance, .leastNormalMagnitude)

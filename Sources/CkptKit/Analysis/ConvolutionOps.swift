@@ -332,3 +332,69 @@ struct DepthwiseConvolutionOp: AnalysisOp {
         return ([dx], weightGrads)
     }
 }
+
+/// A grouped convolution (Keras `groups` > 1): input channel group g goes through the kernel's
+/// output channels g·out/G ..< (g+1)·out/G. Kernel [kh, kw, in/G, out].
+struct GroupedConvolutionOp: AnalysisOp {
+    let inner: ConvolutionOp
+    let groups: Int
+
+    /// Channels `range` of a channels-last tensor.
+    static func channels(_ t: AnalysisTensor, _ range: Range<Int>) -> AnalysisTensor {
+        let c = t.shape[t.rank - 1], rows = t.count / max(1, c)
+        var out = [Float](); out.reserveCapacity(rows * range.count)
+        for r in 0..<rows { out.append(contentsOf: t.values[(r * c + range.lowerBound)..<(r * c + range.upperBound)]) }
+        return AnalysisTensor(shape: Array(t.shape.dropLast()) + [range.count], values: out)
+    }
+
+    /// Writes `part` into channels `range` of `t`.
+    static func put(_ part: AnalysisTensor, into t: inout AnalysisTensor, _ range: Range<Int>) {
+        let c = t.shape[t.rank - 1], rows = t.count / max(1, c)
+        for r in 0..<rows { for j in 0..<range.count { t.values[r * c + range.lowerBound + j] = part.values[r * range.count + j] } }
+    }
+
+    private func split(_ x: AnalysisTensor, _ weights: [AnalysisTensor]) throws(AnalysisError) -> (Int, Int) {
+        let cin = x.shape[x.rank - 1], cout = weights[0].shape[weights[0].rank - 1]
+        guard cin % groups == 0, cout % groups == 0, weights[0].shape[weights[0].rank - 2] == cin / groups else {
+            throw AnalysisError("\(cin) input and \(cout) output channels do not split into \(groups) groups")
+        }
+        return (cin / groups, cout / groups)
+    }
+
+    private func groupWeights(_ weights: [AnalysisTensor], _ g: Int, _ outPer: Int) -> [AnalysisTensor] {
+        let range = (g * outPer)..<((g + 1) * outPer)
+        var result = [Self.channels(weights[0], range)]
+        if weights.count > 1 { result.append(AnalysisTensor(shape: [outPer], values: Array(weights[1].values[range]))) }
+        return result
+    }
+
+    func forward(_ inputs: [AnalysisTensor], _ weights: [AnalysisTensor]) throws(AnalysisError) -> AnalysisTensor {
+        let x = inputs[0]
+        let (inPer, outPer) = try split(x, weights)
+        var out: AnalysisTensor?
+        for g in 0..<groups {
+            let part = try inner.forward([Self.channels(x, (g * inPer)..<((g + 1) * inPer))], groupWeights(weights, g, outPer))
+            if out == nil { out = AnalysisTensor(zeros: Array(part.shape.dropLast()) + [outPer * groups]) }
+            Self.put(part, into: &out!, (g * outPer)..<((g + 1) * outPer))
+        }
+        return out!
+    }
+
+    func backward(_ inputs: [AnalysisTensor], _ weights: [AnalysisTensor], output: AnalysisTensor,
+                  grad: AnalysisTensor) throws(AnalysisError) -> (inputs: [AnalysisTensor?], weights: [AnalysisTensor]) {
+        let x = inputs[0]
+        let (inPer, outPer) = try split(x, weights)
+        var dx = AnalysisTensor(zeros: x.shape)
+        var dk = AnalysisTensor(zeros: weights[0].shape)
+        var db = weights.count > 1 ? AnalysisTensor(zeros: weights[1].shape) : nil
+        for g in 0..<groups {
+            let inRange = (g * inPer)..<((g + 1) * inPer), outRange = (g * outPer)..<((g + 1) * outPer)
+            let result = try inner.backward([Self.channels(x, inRange)], groupWeights(weights, g, outPer),
+                                            output: Self.channels(output, outRange), grad: Self.channels(grad, outRange))
+            Self.put(result.inputs[0]!, into: &dx, inRange)
+            Self.put(result.weights[0], into: &dk, outRange)
+            if db != nil { for (j, v) in result.weights[1].values.enumerated() { db!.values[outRange.lowerBound + j] = v } }
+        }
+        return ([dx], [dk] + (db.map { [$0] } ?? []))
+    }
+}
