@@ -121,8 +121,7 @@ struct AnalysisLayer: Sendable {
             guard let scale = try r.double("scale") else { throw .unsupported(layer, "a per-channel scale is not supported yet") }
             return AnalysisLayer(op: RescalingOp(scale: Float(scale), offset: Float(try r.double("offset") ?? 0)), activation: .linear, variables: [])
         case "BatchNormalization":
-            let single = try r.int("axis") ?? -1
-            let axes = try r.intList("axis") ?? [single]
+            let axes = try r.axes()
             guard axes.count == 1 else { throw .unsupported(layer, "normalizing over several axes is not supported yet") }
             let scale = try r.bool("scale", true), center = try r.bool("center", true)
             let op = BatchNormalizationOp(axis: axes[0], epsilon: try r.double("epsilon") ?? 1e-3, scale: scale, center: center,
@@ -131,8 +130,7 @@ struct AnalysisLayer: Sendable {
                                  variables: (scale ? ["gamma"] : []) + (center ? ["beta"] : []) + ["moving_mean", "moving_variance"])
         case "LayerNormalization":
             if try r.bool("rms_scaling", false) { throw .unsupported(layer, "rms_scaling is not supported yet") }
-            let single = try r.int("axis") ?? -1
-            var axes = try r.intList("axis") ?? [single]
+            var axes = try r.axes()
             guard let rank = layer.inputShape?.count else { throw .unsupported(layer, "its input shape is unknown") }
             axes = axes.map { $0 < 0 ? $0 + rank : $0 }.sorted()
             guard axes == Array((rank - axes.count)..<rank) else {
@@ -141,6 +139,11 @@ struct AnalysisLayer: Sendable {
             let scale = try r.bool("scale", true), center = try r.bool("center", true)
             let op = LayerNormalizationOp(trailingAxes: axes.count, epsilon: try r.double("epsilon") ?? 1e-3, scale: scale, center: center)
             return AnalysisLayer(op: op, activation: .linear, variables: (scale ? ["gamma"] : []) + (center ? ["beta"] : []))
+        case "Normalization":
+            if try r.bool("invert", false) { throw .unsupported(layer, "invert = true is not supported yet") }
+            let axes = try r.axes()
+            guard axes.count == 1 else { throw .unsupported(layer, "normalizing over several axes is not supported yet") }
+            return AnalysisLayer(op: StandardizationOp(axis: axes[0]), activation: .linear, variables: ["mean", "variance"])
         case "Embedding":
             return AnalysisLayer(op: EmbeddingOp(), activation: .linear, variables: ["embeddings"], takesIntegers: true)
         default:
@@ -196,6 +199,12 @@ struct LayerConfig {
         guard let raw = layer.config[key], !raw.isNull else { return nil }
         guard let value = raw.double else { throw fail(key, "a number") }
         return value
+    }
+
+    /// `axis`: an int or a list of ints (default −1).
+    func axes() throws(AnalysisError) -> [Int] {
+        if let list = try intList("axis") { return list }
+        return [try int("axis") ?? -1]
     }
 
     func intList(_ key: String) throws(AnalysisError) -> [Int]? {

@@ -53,7 +53,8 @@ enum AnalysisWarnings {
                                           message: "every unit of \(entry.name) has the same weights (\(entry.initializer.name)), so those units can never learn different features; use a random initializer (--rule '\(entry.name)=glorot_uniform', or he_normal before a ReLU)"))
                 }
                 let grad = run.weightGrads[index][i]
-                if allZero, grad.values.allSatisfy({ $0 == 0 }) {
+                // Kernels and tables only: a zero bias with a zero first gradient is the usual start.
+                if allZero, w.rank >= 2, grad.values.allSatisfy({ $0 == 0 }) {
                     warnings.append(.init(kind: "zero_gradient", layer: layer.name,
                                           message: "\(entry.name) is all zeros and receives a zero gradient, so it never moves (two zero-initialized layers in a row block each other); initialize one of them randomly (--rule '\(entry.name)=glorot_uniform'), as zero-init schemes do for the last layer of a branch only"))
                 }

@@ -163,3 +163,36 @@ struct LayerNormalizationOp: AnalysisOp {
         return ([dx], weightGrads)
     }
 }
+
+/// Keras's Normalization layer with its stored statistics: (x − mean) / max(√variance, 1e-7)
+/// along one axis (`keras/src/layers/preprocessing/normalization.py`; 1e-7 is `backend.epsilon()`).
+/// Weights [mean, variance], not trainable.
+struct StandardizationOp: AnalysisOp {
+    let axis: Int
+
+    private func scale(_ weights: [AnalysisTensor]) -> (mean: [Float], inverse: [Float]) {
+        (weights[0].values, weights[1].values.map { 1 / max($0.squareRoot(), 1e-7) })
+    }
+
+    func forward(_ inputs: [AnalysisTensor], _ weights: [AnalysisTensor]) throws(AnalysisError) -> AnalysisTensor {
+        let x = inputs[0]
+        let (outer, size, inner) = AnalysisActivation.split(x.shape, axis: axis)
+        guard weights[0].count == size else { throw AnalysisError("the stored mean has \(weights[0].count) values for \(size) channels") }
+        let (mean, inverse) = scale(weights)
+        var out = x
+        for o in 0..<outer { for c in 0..<size { for i in 0..<inner {
+            let k = (o * size + c) * inner + i
+            out.values[k] = (x.values[k] - mean[c]) * inverse[c]
+        } } }
+        return out
+    }
+
+    func backward(_ inputs: [AnalysisTensor], _ weights: [AnalysisTensor], output: AnalysisTensor,
+                  grad: AnalysisTensor) throws(AnalysisError) -> (inputs: [AnalysisTensor?], weights: [AnalysisTensor]) {
+        let (outer, size, inner) = AnalysisActivation.split(grad.shape, axis: axis)
+        let (_, inverse) = scale(weights)
+        var dx = grad
+        for o in 0..<outer { for c in 0..<size { for i in 0..<inner { dx.values[(o * size + c) * inner + i] *= inverse[c] } } }
+        return ([dx], weights.map { AnalysisTensor(zeros: $0.shape) })
+    }
+}
