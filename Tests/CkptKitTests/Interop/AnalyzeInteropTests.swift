@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+import CkptTestSupport
+
+/// `ckpt analyze` against Keras 3's own forward pass and against jax.vjp through Keras's graph
+/// (Tests/Interop/check_analyze.py, in the torch/jax venv).
+@Suite("Interop: ckpt analyze against Keras and JAX")
+struct AnalyzeInteropTests {
+    static func check(_ arguments: [String]) throws -> ProcessResult {
+        guard FileManager.default.isExecutableFile(atPath: TestPaths.torchVenvPython) else {
+            Issue.record("The torch/jax venv is missing at \(TestPaths.torchVenvPython): run scripts/setup-python-torch.sh (or set CKPT_VENV_TORCH)")
+            throw CancellationError()
+        }
+        let script = TestPaths.repository.appendingPathComponent("Tests/Interop/check_analyze.py").path
+        return try ProcessRunner.run(TestPaths.torchVenvPython, [script, "--ckpt", TestPaths.ckptBinary] + arguments,
+                                     environment: ["KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"])
+    }
+
+    /// Every layer's mean and variance within 1e-3 relative of Keras's intermediate outputs.
+    @Test(arguments: ["mlp", "cnn", "respect"])
+    func forwardMatchesKeras(model: String) throws {
+        let result = try Self.check(["--spec", TestPaths.fixture("keras/\(model).json"), "--mode", "forward"])
+        #expect(result.status == 0 && result.stdout.contains(" 0 failed"), "\(model):\n\(result.stdout)\n\(result.stderr)")
+    }
+
+    @Test func forwardWithMovingStatisticsMatchesKeras() throws {
+        let result = try Self.check(["--spec", TestPaths.fixture("keras/cnn.json"), "--mode", "forward", "--bn", "inference"])
+        #expect(result.status == 0 && result.stdout.contains(" 0 failed"), "\(result.stdout)\n\(result.stderr)")
+    }
+
+    /// Gradient variances per layer output and per weight within 1e-3 relative of jax.vjp's,
+    /// on a Sequential (mlp) and Functional models.
+    @Test(arguments: ["mlp", "cnn", "respect"])
+    func backwardMatchesJAX(model: String) throws {
+        let result = try Self.check(["--spec", TestPaths.fixture("keras/\(model).json"), "--mode", "backward"])
+        #expect(result.status == 0 && result.stdout.contains(" 0 failed"), "\(model):\n\(result.stdout)\n\(result.stderr)")
+    }
+}
