@@ -47,7 +47,25 @@ def main():
     work = tempfile.mkdtemp(prefix="check_analyze_")
     weights = os.path.join(work, "m.weights.h5")
     run([args.ckpt, "init", args.spec, "-o", weights, "--seed", str(args.seed), "--quiet"])
-    model = keras.models.model_from_json(open(args.spec).read())
+    # ckpt analyze runs dropout and noise layers as the identity; Keras applies them under
+    # training=True (needed for BatchNormalization's batch statistics), so zero their rates here.
+    spec = json.load(open(args.spec))
+
+    def quiet(node):
+        if isinstance(node, dict):
+            if node.get("class_name") in ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+                                          "GaussianDropout", "AlphaDropout") and isinstance(node.get("config"), dict):
+                node["config"]["rate"] = 0.0
+            if node.get("class_name") == "GaussianNoise" and isinstance(node.get("config"), dict):
+                node["config"]["stddev"] = 0.0
+            for value in node.values():
+                quiet(value)
+        elif isinstance(node, list):
+            for value in node:
+                quiet(value)
+
+    quiet(spec)
+    model = keras.models.model_from_json(json.dumps(spec))
     model.load_weights(weights)
 
     rng = np.random.default_rng(args.seed)

@@ -143,6 +143,12 @@ struct AnalysisLayer: Sendable {
             if try r.bool("invert", false) { throw .unsupported(layer, "invert = true is not supported yet") }
             let axes = try r.axes()
             guard axes.count == 1 else { throw .unsupported(layer, "normalizing over several axes is not supported yet") }
+            if let mean = layer.config["mean"]?.array?.compactMap(\.double), let variance = layer.config["variance"]?.array?.compactMap(\.double),
+               !mean.isEmpty, mean.count == variance.count {
+                // Statistics given in the config: Keras stores no variables for them.
+                return AnalysisLayer(op: StandardizationOp(axis: axes[0], constants: (mean.map { Float($0) }, variance.map { Float($0) })),
+                                     activation: .linear, variables: [])
+            }
             return AnalysisLayer(op: StandardizationOp(axis: axes[0]), activation: .linear, variables: ["mean", "variance"])
         case "Embedding":
             return AnalysisLayer(op: EmbeddingOp(), activation: .linear, variables: ["embeddings"], takesIntegers: true)

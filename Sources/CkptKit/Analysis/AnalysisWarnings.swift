@@ -10,6 +10,8 @@ enum AnalysisWarnings {
         // Drift over the depth, from the first to the last layer with a kernel.
         let weighted = report.layers.filter { layer in analysisByName[layer.name].map { analysis in
             guard !analysis.variables.isEmpty, analysis.variables[0].hasSuffix("kernel") else { return false }
+            // One value per sample (a batch of one, a single unit) has no spread to compare.
+            guard layer.outputShape.reduce(1, *) >= 2 * max(1, layer.outputShape.first ?? 1) || layer.variance > 0 else { return false }
             // A softmax output is a distribution, not a signal to keep at unit variance.
             if case .softmax = analysis.activation { return false }
             return true

@@ -169,16 +169,19 @@ struct LayerNormalizationOp: AnalysisOp {
 /// Weights [mean, variance], not trainable.
 struct StandardizationOp: AnalysisOp {
     let axis: Int
+    /// The mean and variance given in the config (then the layer has no variables to read).
+    var constants: (mean: [Float], variance: [Float])? = nil
 
     private func scale(_ weights: [AnalysisTensor]) -> (mean: [Float], inverse: [Float]) {
-        (weights[0].values, weights[1].values.map { 1 / max($0.squareRoot(), 1e-7) })
+        let (mean, variance) = constants ?? (weights[0].values, weights[1].values)
+        return (mean, variance.map { 1 / max($0.squareRoot(), 1e-7) })
     }
 
     func forward(_ inputs: [AnalysisTensor], _ weights: [AnalysisTensor]) throws(AnalysisError) -> AnalysisTensor {
         let x = inputs[0]
         let (outer, size, inner) = AnalysisActivation.split(x.shape, axis: axis)
-        guard weights[0].count == size else { throw AnalysisError("the stored mean has \(weights[0].count) values for \(size) channels") }
         let (mean, inverse) = scale(weights)
+        guard mean.count == size, inverse.count == size else { throw AnalysisError("the mean has \(mean.count) values for \(size) channels") }
         var out = x
         for o in 0..<outer { for c in 0..<size { for i in 0..<inner {
             let k = (o * size + c) * inner + i
