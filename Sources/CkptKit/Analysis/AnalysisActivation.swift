@@ -101,7 +101,9 @@ enum AnalysisActivation: Sendable, Equatable {
         switch self {
         case .linear, .softmax: return 1
         case .relu(let slope, let maxValue, let threshold):
-            if x >= Double(threshold) { return x < Double(maxValue) ? 1 : 0 }
+            // At the threshold a ReLU's derivative is 0 (JAX's and PyTorch's convention, which
+            // matters where a dead channel gives exact zeros), a leaky ReLU's 1.
+            if x > Double(threshold) || (x == Double(threshold) && slope != 0) { return x < Double(maxValue) ? 1 : 0 }
             return Double(slope)
         case .tanh: let t = Foundation.tanh(x); return 1 - t * t
         case .sigmoid: let s = 1 / (1 + exp(-x)); return s * (1 - s)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import CkptKit
 import CkptTestSupport
@@ -56,8 +57,11 @@ struct AnalysisWarningsTests {
         // Two zero layers in a row block each other.
         let blocked = try AnalysisFixtures.analyze(spec, rules: ["d2/kernel=zeros", "d3/kernel=zeros"], in: dir)
         #expect(Set(blocked.warnings.filter { $0.kind == "zero_gradient" }.map(\.layer)) == ["d2", "d3"], "\(blocked.warnings)")
-        // Only the last layer at zero (as zero-init schemes do) still learns.
-        let last = try AnalysisFixtures.analyze(spec, rules: ["d3/kernel=zeros"], in: dir)
+        // Only the last, linear layer at zero (as zero-init schemes do) still learns. (Before a
+        // ReLU it would not: the ReLU's derivative at 0 is 0, as in JAX and PyTorch.)
+        let linearHead = spec.replacingOccurrences(of: "\"relu\"}, \"name\": \"d3\"", with: "\"linear\"}, \"name\": \"d3\"")
+        #expect(linearHead != spec)
+        let last = try AnalysisFixtures.analyze(linearHead, rules: ["d3/kernel=zeros"], in: dir)
         #expect(!Self.kinds(last).contains("zero_gradient"), "\(last.warnings)")
     }
 

@@ -17,7 +17,7 @@ struct AnalyzeInteropTests {
     }
 
     /// Every layer's mean and variance within 1e-3 relative of Keras's intermediate outputs.
-    @Test(arguments: ["mlp", "cnn", "respect"])
+    @Test(arguments: ["mlp", "cnn", "respect", "embed", "resnet_block"])
     func forwardMatchesKeras(model: String) throws {
         let result = try Self.check(["--spec", TestPaths.fixture("keras/\(model).json"), "--mode", "forward"])
         #expect(result.status == 0 && result.stdout.contains(" 0 failed"), "\(model):\n\(result.stdout)\n\(result.stderr)")
@@ -30,9 +30,18 @@ struct AnalyzeInteropTests {
 
     /// Gradient variances per layer output and per weight within 1e-3 relative of jax.vjp's,
     /// on a Sequential (mlp) and Functional models.
-    @Test(arguments: ["mlp", "cnn", "respect"])
+    @Test(arguments: ["mlp", "cnn", "respect", "embed", "resnet_block"])
     func backwardMatchesJAX(model: String) throws {
         let result = try Self.check(["--spec", TestPaths.fixture("keras/\(model).json"), "--mode", "backward"])
         #expect(result.status == 0 && result.stdout.contains(" 0 failed"), "\(model):\n\(result.stdout)\n\(result.stderr)")
+    }
+
+    /// keras.applications fixtures (224×224, batch 1): every layer's mean and variance, with
+    /// dropout and BatchNormalization batch statistics. Heavy in a debug build: set CKPT_BINARY
+    /// to a release build.
+    @Test(arguments: ["mobilenetv2", "efficientnetv2b0", "efficientnetb0", "resnet50", "densenet121", "vgg16"])
+    func forwardMatchesKerasOnApplications(model: String) throws {
+        let result = try Self.check(["--spec", TestPaths.fixture("keras/\(model).json"), "--mode", "forward", "--batch", "1"])
+        #expect(result.status == 0 && result.stdout.contains(" 0 failed"), "\(model):\n\(result.stdout.suffix(3000))\n\(result.stderr.suffix(2000))")
     }
 }
