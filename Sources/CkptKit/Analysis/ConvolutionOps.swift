@@ -19,9 +19,9 @@ struct WindowAxis: Sendable, Equatable {
             output = (input + stride - 1) / stride
             padBefore = max((output - 1) * stride + span - input, 0) / 2
         case "causal":
-            output = (input + stride - 1) / stride
+            // All the padding before: out = ⌈in/stride⌉.
             padBefore = span - 1
-            output = (input + padBefore - span) / stride + 1
+            output = (input - 1) / stride + 1
         default:
             throw AnalysisError("padding \"\(padding)\" is not valid, same or causal")
         }
