@@ -8,7 +8,7 @@ struct Ckpt: ParsableCommand {
         commandName: "ckpt",
         abstract: "Make reproducible neural-network starting checkpoints that Keras, NumPy and safetensors tools load.",
         version: CkptVersion.current,
-        subcommands: [Init.self, PlanCommand.self, ExportKeras.self, Convert.self, Inspect.self, Diff.self, Batch.self, Clean.self, FormatsCommand.self, ProbeHDF5.self]
+        subcommands: [Init.self, PlanCommand.self, Analyze.self, ExportKeras.self, Convert.self, Inspect.self, Diff.self, Batch.self, Clean.self, FormatsCommand.self, ProbeHDF5.self]
     )
 
     /// Turns on the HDF5 sandbox (this executable's `__probe-hdf5`), then runs the command.

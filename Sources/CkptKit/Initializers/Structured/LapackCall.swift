@@ -94,6 +94,12 @@ struct OpenBLAS: @unchecked Sendable {
     let setNumThreads: @convention(c) (Int32) -> Void
     let getNumThreads: @convention(c) () -> Int32
     let getCorename: @convention(c) () -> UnsafeMutablePointer<CChar>?
+    /// CBLAS `cblas_sgemm(order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)`,
+    /// for `ckpt analyze`'s matrix products (nil when the library lacks it; QR does not need it).
+    typealias SGEMM = @convention(c) (
+        Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>, Int32, UnsafePointer<Float>, Int32,
+        Float, UnsafeMutablePointer<Float>, Int32) -> Void
+    let sgemm: SGEMM?
 
     /// The library names tried, in order.
     static let libraryNames = ["libopenblas.so.0", "libopenblas.so", "libopenblas.dylib"]
@@ -149,7 +155,8 @@ struct OpenBLAS: @unchecked Sendable {
                 dorgqr: try symbol("dorgqr_", as: DORGQR.self),
                 setNumThreads: try symbol("openblas_set_num_threads", as: (@convention(c) (Int32) -> Void).self),
                 getNumThreads: try symbol("openblas_get_num_threads", as: (@convention(c) () -> Int32).self),
-                getCorename: try symbol("openblas_get_corename", as: (@convention(c) () -> UnsafeMutablePointer<CChar>?).self)))
+                getCorename: try symbol("openblas_get_corename", as: (@convention(c) () -> UnsafeMutablePointer<CChar>?).self),
+                sgemm: try? symbol("cblas_sgemm", as: SGEMM.self)))
         } catch {
             return .failure(error)
         }
