@@ -38,8 +38,7 @@ public enum CheckpointReaders {
         defer { file.close() }
         let head = try file.read(count: min(8, file.size), at: 0)
         for family in FormatRegistry.readers where family.recognizes(head, path, file) {
-            if let open = family.openWithOptions { return try open(path, options) }
-            return try family.open(path)
+            return try family.open(path, options)
         }
         throw CheckpointError(path: path, notACheckpoint)
     }

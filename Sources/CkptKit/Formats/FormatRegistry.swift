@@ -100,9 +100,9 @@ public struct ReaderFamily: Sendable {
     /// Whether a file whose first bytes are `head` (up to 8) at `path` belongs to this family;
     /// `file` gives more bytes when needed.
     let recognizes: @Sendable (_ head: [UInt8], _ path: String, _ file: InputFile) -> Bool
-    let open: @Sendable (String) throws -> CheckpointReader
-    /// For a family that reads ``ReadOptions`` (torch files): used instead of `open`.
-    var openWithOptions: (@Sendable (String, ReadOptions) throws -> CheckpointReader)? = nil
+    /// Opens the file at the path; the ``ReadOptions`` are for the formats that have choices
+    /// (torch files), the others ignore them.
+    let open: @Sendable (String, ReadOptions) throws -> CheckpointReader
 }
 
 /// Every format ckpt reads or writes, in one list.
@@ -152,8 +152,7 @@ enum ZipFamily {
     static let family = ReaderFamily(
         name: "zip",
         recognizes: { head, _, _ in head.starts(with: [0x50, 0x4B]) },
-        open: { path in try open(path, options: ReadOptions()) },
-        openWithOptions: { path, options in try open(path, options: options) })
+        open: { path, options in try open(path, options: options) })
 
     private static func open(_ path: String, options: ReadOptions) throws -> CheckpointReader {
         let zip = try ZipReader(path: path)

@@ -14,5 +14,5 @@ extension GGUFReader {
     static let family = ReaderFamily(
         name: "GGUF",
         recognizes: { head, _, _ in head.starts(with: GGUFHeader.magic) },
-        open: { path in try GGUFReader(path: path) })
+        open: { path, _ in try GGUFReader(path: path) })
 }

@@ -41,5 +41,5 @@ extension HDF5CheckpointReader {
             head.starts(with: CheckpointReaders.hdf5Signature)
                 || (head.count == 8 && CheckpointReaders.hasHDF5SignatureAfterUserBlock(file))
         },
-        open: { path in try HDF5CheckpointReader(path: path) })
+        open: { path, _ in try HDF5CheckpointReader(path: path) })
 }

@@ -460,7 +460,7 @@ struct PickleMachine {
         guard case .dict(let stateID) = state else {
             throw fail(.refused, "opcode BUILD on an OrderedDict with a state that is \(state.kindName), not a dict of attributes; refused")
         }
-        for (key, value) in heap.dicts[stateID] {
+        for (key, _) in heap.dicts[stateID] {
             guard case .string = key else {
                 throw fail(.refused, "opcode BUILD on an OrderedDict with an attribute named by \(key.kindName); refused")
             }

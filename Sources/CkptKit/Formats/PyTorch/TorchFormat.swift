@@ -14,13 +14,11 @@ extension TorchCheckpointReader {
     static let indexFamily = ReaderFamily(
         name: "torch index",
         recognizes: { _, path, _ in isIndex(path) },
-        open: { path in try TorchCheckpointReader(path: path) },
-        openWithOptions: { path, options in try TorchCheckpointReader(path: path, options: options) })
+        open: { path, options in try TorchCheckpointReader(path: path, options: options) })
 
     /// The legacy format: a pickle of torch's magic number first.
     static let legacyFamily = ReaderFamily(
         name: "torch legacy",
         recognizes: { head, _, file in head.first == 0x80 && isLegacy(file) },
-        open: { path in try TorchCheckpointReader(path: path) },
-        openWithOptions: { path, options in try TorchCheckpointReader(path: path, options: options) })
+        open: { path, options in try TorchCheckpointReader(path: path, options: options) })
 }

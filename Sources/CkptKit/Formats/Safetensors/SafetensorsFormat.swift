@@ -30,13 +30,13 @@ extension SafetensorsReader {
     static let indexFamily = ReaderFamily(
         name: "safetensors index",
         recognizes: { _, path, _ in path.lowercased().hasSuffix(".index.json") },
-        open: { path in try SafetensorsReader(path: path) })
+        open: { path, _ in try SafetensorsReader(path: path) })
 
     /// A safetensors file: by its name, or a file whose header its own checks accept.
     static let family = ReaderFamily(
         name: "safetensors",
         recognizes: { head, path, _ in path.lowercased().hasSuffix(".safetensors") || head.count == 8 },
-        open: { path in
+        open: { path, _ in
             if path.lowercased().hasSuffix(".safetensors") { return try SafetensorsReader(path: path) }
             do {
                 return try SafetensorsReader(path: path)
