@@ -40,6 +40,29 @@ struct Window2D: Sendable {
     var outputPlane: Int { rows.output * cols.output }
     var taps: Int { rows.kernel * cols.kernel }
 
+    /// Every tap of every window that falls inside the input, in order: output position
+    /// (n, oy, ox), then ky, then kx. `body` gets the flat output position
+    /// ((n·oh + oy)·ow + ox), the flat input position ((n·ih + iy)·iw + ix) and the tap
+    /// (ky·kw + kx); taps in the padding are skipped.
+    func forEachTap(_ body: (_ output: Int, _ input: Int, _ tap: Int) -> Void) {
+        for n in 0..<batch {
+            for oy in 0..<rows.output {
+                for ox in 0..<cols.output {
+                    let output = (n * rows.output + oy) * cols.output + ox
+                    for ky in 0..<rows.kernel {
+                        let iy = rows.source(oy, ky)
+                        if iy < 0 || iy >= rows.input { continue }
+                        for kx in 0..<cols.kernel {
+                            let ix = cols.source(ox, kx)
+                            if ix < 0 || ix >= cols.input { continue }
+                            body(output, (n * rows.input + iy) * cols.input + ix, ky * cols.kernel + kx)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// im2col of sample `n`: row (oy·ow + ox), column (ky·kw + kx)·C + c.
     func im2col(_ x: UnsafePointer<Float>, sample n: Int, into col: UnsafeMutablePointer<Float>) {
         let c = channels, width = taps * c
@@ -239,25 +262,11 @@ struct DepthwiseConvolutionOp: AnalysisOp {
         let c = w.channels, m = kernel.shape[kernel.rank - 1], oc = c * m
         let plane = rank == 1 ? [w.cols.output] : [w.rows.output, w.cols.output]
         var out = AnalysisTensor(zeros: [w.batch] + plane + [oc])
-        for n in 0..<w.batch {
-            for oy in 0..<w.rows.output {
-                for ox in 0..<w.cols.output {
-                    let o = ((n * w.rows.output + oy) * w.cols.output + ox) * oc
-                    for ky in 0..<w.rows.kernel {
-                        let iy = w.rows.source(oy, ky)
-                        if iy < 0 || iy >= w.rows.input { continue }
-                        for kx in 0..<w.cols.kernel {
-                            let ix = w.cols.source(ox, kx)
-                            if ix < 0 || ix >= w.cols.input { continue }
-                            let xi = ((n * w.rows.input + iy) * w.cols.input + ix) * c
-                            let ki = (ky * w.cols.kernel + kx) * oc
-                            for ch in 0..<c {
-                                let v = x.values[xi + ch]
-                                for j in 0..<m { out.values[o + ch * m + j] += v * kernel.values[ki + ch * m + j] }
-                            }
-                        }
-                    }
-                }
+        w.forEachTap { output, input, tap in
+            let o = output * oc, xi = input * c, ki = tap * oc
+            for ch in 0..<c {
+                let v = x.values[xi + ch]
+                for j in 0..<m { out.values[o + ch * m + j] += v * kernel.values[ki + ch * m + j] }
             }
         }
         return out
@@ -268,31 +277,17 @@ struct DepthwiseConvolutionOp: AnalysisOp {
         let c = w.channels, m = kernel.shape[kernel.rank - 1], oc = c * m
         var dx = AnalysisTensor(zeros: x.shape)
         var dk = [Double](repeating: 0, count: kernel.count)
-        for n in 0..<w.batch {
-            for oy in 0..<w.rows.output {
-                for ox in 0..<w.cols.output {
-                    let o = ((n * w.rows.output + oy) * w.cols.output + ox) * oc
-                    for ky in 0..<w.rows.kernel {
-                        let iy = w.rows.source(oy, ky)
-                        if iy < 0 || iy >= w.rows.input { continue }
-                        for kx in 0..<w.cols.kernel {
-                            let ix = w.cols.source(ox, kx)
-                            if ix < 0 || ix >= w.cols.input { continue }
-                            let xi = ((n * w.rows.input + iy) * w.cols.input + ix) * c
-                            let ki = (ky * w.cols.kernel + kx) * oc
-                            for ch in 0..<c {
-                                let v = x.values[xi + ch]
-                                var acc: Float = 0
-                                for j in 0..<m {
-                                    let g = grad.values[o + ch * m + j]
-                                    acc += g * kernel.values[ki + ch * m + j]
-                                    dk[ki + ch * m + j] += Double(g * v)
-                                }
-                                dx.values[xi + ch] += acc
-                            }
-                        }
-                    }
+        w.forEachTap { output, input, tap in
+            let o = output * oc, xi = input * c, ki = tap * oc
+            for ch in 0..<c {
+                let v = x.values[xi + ch]
+                var acc: Float = 0
+                for j in 0..<m {
+                    let g = grad.values[o + ch * m + j]
+                    acc += g * kernel.values[ki + ch * m + j]
+                    dk[ki + ch * m + j] += Double(g * v)
                 }
+                dx.values[xi + ch] += acc
             }
         }
         return (dx, AnalysisTensor(shape: kernel.shape, values: dk.map { Float($0) }))
